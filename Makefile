@@ -1,0 +1,131 @@
+# NT-style memory manager for a 32-bit x86 kernel: build, boot, test, bench.
+#
+#   make run     build the ISO and boot it, serial console on this terminal
+#   make test    host unit tests, then every in-kernel test under QEMU
+#   make bench   instruction-counted benchmarks (QEMU icount mode)
+#   make debug   QEMU halted with its gdb stub; then: gdb -x tools/gdbinit
+#   make iso     build the ISO only
+#
+# Variables: MEM (QEMU RAM, default 128M), TESTS (substring filter on
+# suite/name, comma-separated alternatives), EXTRA_KTESTS, EXTRA_APPS,
+# TIMEOUT (seconds per boot), ICOUNT (1: instruction counting in bench).
+
+MEM      ?= 128M
+TESTS    ?=
+TIMEOUT  ?= 120
+ICOUNT   ?= 1
+EXTRA_KTESTS ?=
+EXTRA_APPS ?=
+
+B := build
+CC := gcc
+NASM := nasm
+PYTHON := python3
+
+# The kernel: 32-bit, freestanding, frame pointers kept for stack traces.
+KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Ilib -Ikernel -Imm -Itests/kernel
+KLDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-T,boot/linker.ld
+NASMFLAGS := -f elf32 -g -F dwarf -Iboot/
+
+# Host unit tests: the pure code, with sanitizers.
+HCFLAGS := -std=gnu11 -O1 -g -DHOST_BUILD -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Ilib -Ikernel -Imm -Itests/host
+
+KSRC_C := $(wildcard kernel/*.c mm/*.c lib/*.c tests/kernel/*.c) $(EXTRA_KTESTS)
+KSRC_S := $(wildcard boot/*.asm kernel/*.asm)
+KOBJ := $(patsubst %.c,$(B)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(B)/k/%.o,$(KSRC_S))
+# EXTRA_KTESTS may live outside the tree: keep their objects under build/k/extra.
+KOBJ := $(foreach o,$(KOBJ),$(if $(findstring ..,$(o)),$(B)/k/extra/$(notdir $(o)),$(o)))
+
+HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
+HLIB := $(wildcard lib/*.c)
+
+.PHONY: all iso run test test-host test-kernel bench debug clean tools
+all: $(B)/kernel.elf
+
+# ---- tools: check, and install on Debian as root -----------------------------
+tools:
+	@sh tools/deps.sh
+
+# ---- kernel ------------------------------------------------------------------
+$(B)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d $< -o $@
+
+define extra_rule
+$(B)/k/extra/$(notdir $(1:.c=.o)): $(1)
+	@mkdir -p $(B)/k/extra
+	$(CC) $(KCFLAGS) -MMD -MP -c $(1) -o $$@
+endef
+$(foreach f,$(EXTRA_KTESTS),$(eval $(call extra_rule,$(f))))
+
+# Two links: the first finds the text symbols, which become a table linked
+# into .rodata of the second. .text comes first in the image and the table
+# holds no code, so no function moves between the passes (checked below).
+$(B)/kernel.elf: $(KOBJ) boot/linker.ld tools/gensyms.sh $(B)/ksyms0.o
+	$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1 $(KOBJ) $(B)/ksyms0.o -lgcc
+	sh tools/gensyms.sh $(B)/kernel.pass1 > $(B)/ksyms.c
+	$(CC) $(KCFLAGS) -c $(B)/ksyms.c -o $(B)/ksyms.o
+	$(CC) $(KLDFLAGS) -o $@.tmp $(KOBJ) $(B)/ksyms.o -lgcc
+	sh tools/gensyms.sh $@.tmp | cmp -s - $(B)/ksyms.c || \
+		{ echo "symbol table moved text between link passes"; exit 1; }
+	mv $@.tmp $@
+
+$(B)/ksyms0.o: tools/gensyms.sh
+	@mkdir -p $(B)
+	sh tools/gensyms.sh /dev/null > $(B)/ksyms0.c
+	$(CC) $(KCFLAGS) -c $(B)/ksyms0.c -o $@
+
+# ---- ISO ---------------------------------------------------------------------
+iso: tools $(B)/kernel.elf
+	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
+	@echo "ISO: $(B)/ntmm.iso"
+
+run: tools $(B)/kernel.elf
+	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
+	qemu-system-i386 -cdrom $(B)/ntmm.iso -m $(MEM) -serial stdio -display none \
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+debug: tools $(B)/kernel.elf
+	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
+	@echo "QEMU is halted; in another terminal: gdb -x tools/gdbinit"
+	qemu-system-i386 -cdrom $(B)/ntmm.iso -m $(MEM) -serial stdio -display none \
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -s -S
+
+# ---- tests -------------------------------------------------------------------
+$(B)/host/htest.o: tests/host/htest.c tests/host/htest.h
+	@mkdir -p $(B)/host
+	$(CC) $(HCFLAGS) -c $< -o $@
+
+# A host test names the non-lib sources it needs on a line "// HOST_SOURCES: a.c b.c".
+host_sources = $(shell sed -n 's/^.. HOST_SOURCES://p' $(1))
+.SECONDEXPANSION:
+$(B)/host/test_%: tests/host/test_%.c $(B)/host/htest.o $(HLIB) $(wildcard lib/*.h) \
+		tests/host/host_support.c $$(call host_sources,tests/host/test_$$*.c)
+	@mkdir -p $(B)/host
+	$(CC) $(HCFLAGS) -o $@ $< $(B)/host/htest.o $(HLIB) tests/host/host_support.c \
+		$(call host_sources,$<)
+
+test-host: $(HOST_TESTS)
+
+test: tools test-host $(B)/kernel.elf
+	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(MEM)" \
+		--tests "$(TESTS)" --timeout $(TIMEOUT) $(HOST_TESTS)
+
+bench: tools $(B)/kernel.elf
+	@$(PYTHON) tools/runtests.py --bench --icount $(ICOUNT) --kernel $(B)/kernel.elf \
+		--mem "$(MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT)
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

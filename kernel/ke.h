@@ -1,0 +1,105 @@
+/*
+ * ke.h - the kernel core's public interface: IRQL, bugchecks, debug output,
+ * assertions, the tick count.
+ *
+ * IRQL is NT's: code runs at a level and can be interrupted only by sources
+ * above it. PASSIVE (threads), APC, DISPATCH (the scheduler and DPCs; no
+ * paging, no waiting), the device levels of the 8259's lines, then CLOCK,
+ * IPI, POWER and HIGH (everything masked). kernel/irql.c has the mapping.
+ */
+#ifndef KE_H
+#define KE_H
+
+#include "ntdef.h"
+
+#define PASSIVE_LEVEL   0
+#define LOW_LEVEL       0
+#define APC_LEVEL       1
+#define DISPATCH_LEVEL  2
+#define CMCI_LEVEL      5
+#define PROFILE_LEVEL   27
+#define CLOCK1_LEVEL    28
+#define CLOCK2_LEVEL    28
+#define CLOCK_LEVEL     28
+#define IPI_LEVEL       29
+#define POWER_LEVEL     30
+#define HIGH_LEVEL      31
+
+KIRQL KeGetCurrentIrql(void);
+/* Raises to NewIrql (>= current, else IRQL_NOT_GREATER_OR_EQUAL). */
+void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+/* Lowers to NewIrql (<= current, else IRQL_NOT_LESS_OR_EQUAL). */
+void KeLowerIrql(KIRQL NewIrql);
+KIRQL KeRaiseIrqlToDpcLevel(void);
+KIRQL KfRaiseIrql(KIRQL NewIrql);
+void KfLowerIrql(KIRQL NewIrql);
+
+/* Bugcheck codes (bugcodes.h). */
+#define APC_INDEX_MISMATCH                  0x00000001
+#define IRQL_NOT_GREATER_OR_EQUAL           0x00000009
+#define IRQL_NOT_LESS_OR_EQUAL              0x0000000A
+#define KMODE_EXCEPTION_NOT_HANDLED         0x0000001E
+#define MEMORY_MANAGEMENT                   0x0000001A
+#define BAD_POOL_HEADER                     0x00000019
+#define PFN_LIST_CORRUPT                    0x0000004E
+#define PAGE_FAULT_IN_NONPAGED_AREA         0x00000050
+#define PROCESS_HAS_LOCKED_PAGES            0x00000076
+#define KERNEL_STACK_INPAGE_ERROR           0x00000077
+#define UNEXPECTED_KERNEL_MODE_TRAP         0x0000007F
+#define KERNEL_MODE_EXCEPTION_NOT_HANDLED   0x0000008E
+#define INVALID_PROCESS_ATTACH_ATTEMPT      0x00000005
+#define NO_MORE_SYSTEM_PTES                 0x0000003F
+#define TARGET_MDL_TOO_SMALL                0x00000040
+#define MUST_SUCCEED_POOL_EMPTY             0x00000041
+#define ATTEMPTED_WRITE_TO_READONLY_MEMORY  0x000000BE
+#define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1
+#define BAD_POOL_CALLER                     0x000000C2
+#define DRIVER_IRQL_NOT_LESS_OR_EQUAL       0x000000D1
+#define PAGE_FAULT_IN_FREED_SPECIAL_POOL    0x000000CC
+#define PAGE_FAULT_BEYOND_END_OF_ALLOCATION 0x000000CD
+#define DRIVER_CORRUPTED_EXPOOL             0x000000C5
+#define MANUALLY_INITIATED_CRASH            0x000000E2
+#define ASSERTION_FAILURE                   0x0000DEAD  /* this kernel's own: a failed ASSERT */
+#define KERNEL_SECURITY_CHECK_FAILURE       0x00000139
+
+/*
+ * Stops the system: prints "*** STOP: 0x%08X (p1, p2, p3, p4) NAME", the
+ * registers and a symbolic stack trace on serial, then exits QEMU with a
+ * failure status. Inside KT_EXPECT_BUGCHECK it instead returns control to
+ * the test. Never returns to its caller.
+ */
+void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
+                  ULONG_PTR P4) __attribute__((noreturn));
+void KeBugCheck(ULONG BugCheckCode) __attribute__((noreturn));
+const char *KeBugCheckName(ULONG BugCheckCode);
+
+/* Debug output on COM1. DbgPrint returns STATUS_SUCCESS as NT's does. */
+ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+#define KdPrint(args) DbgPrint args
+
+#include "ntassert.h"
+/* Checked-build helpers the DDK documents: code that may page, IRQL limits. */
+#define PAGED_CODE() ASSERT(KeGetCurrentIrql() <= APC_LEVEL)
+#define ASSERT_IRQL_LESS_OR_EQUAL(l) ASSERT(KeGetCurrentIrql() <= (l))
+#define ASSERT_IRQL_EQUAL(l) ASSERT(KeGetCurrentIrql() == (l))
+
+/* Clock ticks since boot (PIT at KE_CLOCK_HZ). */
+#define KE_CLOCK_HZ 100
+extern volatile ULONG KeTickCount;
+ULONG KeQueryTimeIncrement(void);   /* 100 ns units per tick, as NT */
+
+/* Registers a handler for 8259 line Irq, run at that line's device IRQL. */
+typedef void (*PKINTERRUPT_ROUTINE)(ULONG Irq, void *Context);
+void KeConnectInterrupt(ULONG Irq, PKINTERRUPT_ROUTINE Routine, void *Context);
+KIRQL KeIrqToIrql(ULONG Irq);
+
+/* Kernel command line (from GRUB): the value of "key=value", or NULL. */
+PCSTR KeGetBootOption(PCSTR Key, char *Buffer, SIZE_T Size);
+
+/* Ends the emulator with the given status (QEMU's isa-debug-exit). */
+void HalExitEmulator(ULONG Status) __attribute__((noreturn));
+#define HAL_EXIT_SUCCESS  0x10   /* QEMU status 0x21: the boot finished its work */
+#define HAL_EXIT_FAILURE  0x11   /* 0x23: tests failed */
+#define HAL_EXIT_BUGCHECK 0x12   /* 0x25: an unexpected bugcheck */
+
+#endif /* KE_H */

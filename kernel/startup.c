@@ -1,0 +1,78 @@
+/*
+ * startup.c - KiSystemStartup, the first C code: brings the processor
+ * structures up in dependency order, then does what the command line's
+ * mode= asks: run (show the machine and wait), test, or bench.
+ */
+#include "ki.h"
+#include "ktest.h"
+#include "mm.h"
+#include "kstring.h"
+
+static PCSTR KiMemoryTypeName(ULONG Type)
+{
+    switch (Type) {
+    case 1: return "usable";
+    case 2: return "reserved";
+    case 3: return "ACPI reclaimable";
+    case 4: return "ACPI NVS";
+    case 5: return "bad";
+    default: return "other";
+    }
+}
+
+static void KiShowMachine(void)
+{
+    DbgPrint("Command line: %s\n", KeLoaderBlock.CommandLine);
+    DbgPrint("Multiboot2 memory map (%u ranges):\n", KeLoaderBlock.RangeCount);
+    for (ULONG i = 0; i < KeLoaderBlock.RangeCount; i++) {
+        KBOOT_MEMORY_RANGE *r = &KeLoaderBlock.Ranges[i];
+        DbgPrint("  %016llX - %016llX  %8llu KB  %s\n", r->Base, r->Base + r->Length - 1,
+                 r->Length >> 10, KiMemoryTypeName(r->Type));
+    }
+    for (ULONG i = 0; i < KeLoaderBlock.ModuleCount; i++)
+        DbgPrint("  module %08X - %08X  %s\n", KeLoaderBlock.Modules[i].Start,
+                 KeLoaderBlock.Modules[i].End - 1, KeLoaderBlock.Modules[i].Name);
+    DbgPrint("Kernel virtual layout:\n");
+    DbgPrint("  %08X - %08X  never mapped (NULL guard)\n", 0, MM_LOWEST_USER_ADDRESS - 1);
+    DbgPrint("  %08X - %08X  user space\n", MM_LOWEST_USER_ADDRESS, MM_HIGHEST_USER_ADDRESS);
+    DbgPrint("  %08X - %08X  never mapped (user/kernel guard)\n", MM_USER_PROBE_ADDRESS,
+             MM_SYSTEM_RANGE_START - 1);
+    DbgPrint("  %08X - %08X  kernel .text\n", (ULONG)__text_start, (ULONG)__text_end - 1);
+    DbgPrint("  %08X - %08X  kernel .rodata (tests, symbols)\n", (ULONG)__rodata_start,
+             (ULONG)__rodata_end - 1);
+    DbgPrint("  %08X - %08X  kernel .data\n", (ULONG)__data_start, (ULONG)__bss_start - 1);
+    DbgPrint("  %08X - %08X  kernel .bss (boot stack, boot page tables)\n",
+             (ULONG)__bss_start, (ULONG)__bss_end - 1);
+    DbgPrint("  %08X - %08X  boot stack guard page (unmapped)\n", (ULONG)KiBootStackGuard,
+             (ULONG)KiBootStackGuard + PAGE_SIZE - 1);
+    DbgPrint("  %08X - %08X  page tables (self-map, PDE 0x%X)\n", PTE_BASE, PTE_BASE + 0x3FFFFF,
+             MI_SELFMAP_PDE_INDEX);
+    DbgPrint("  %08X - %08X  page directory\n", PDE_BASE, PDE_BASE + PAGE_SIZE - 1);
+}
+
+void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
+{
+    KiInitializeSerial();
+    KiInitializeGdt();
+    KiInitializeIdt();
+    KiParseMultiboot(Magic, InfoPhysical);
+    MmInitializeBootPaging();
+    KiInitializePic();
+    KiInitializeClock();
+    KiSetIrqlForRecovery(PASSIVE_LEVEL);
+    _enable();
+
+    DbgPrint("\nNTMM: an NT-style memory manager for 32-bit x86\n");
+    char mode[16] = "run";
+    KeGetBootOption("mode", mode, sizeof(mode));
+    if (strcmp(mode, "test") == 0)
+        KiRunTests();
+    if (strcmp(mode, "bench") == 0)
+        KiRunBenchmarks();
+
+    KiShowMachine();
+    DbgPrint("\nReady. Nothing more to do until user programs exist; "
+             "press Ctrl-A X to leave QEMU.\n");
+    for (;;)
+        __halt();
+}
