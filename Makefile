@@ -25,7 +25,7 @@ PYTHON := python3
 # The kernel: 32-bit, freestanding, frame pointers kept for stack traces.
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
-	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common -fno-delete-null-pointer-checks \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Ilib -Ikernel -Imm -Itests/kernel
 KLDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-T,boot/linker.ld

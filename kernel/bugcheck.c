@@ -66,24 +66,60 @@ static BOOLEAN KiIsReadable(ULONG Address)
     return (*pte & 1) != 0;
 }
 
-void KiStackTrace(ULONG Ebp, ULONG Eip)
+static void KiPrintFrame(ULONG Address, ULONG Repeats)
 {
     ULONG off;
-    PCSTR sym = KiLookupSymbol(Eip, &off);
-    DbgPrint("Stack trace:\n  %08X  %s+0x%X\n", Eip, sym ? sym : "?", off);
-    for (int depth = 0; depth < 24 && Ebp; depth++) {
+    PCSTR sym = KiLookupSymbol(Address, &off);
+    if (Repeats > 1)
+        DbgPrint("  ... the frame above %u more times\n", Repeats - 1);
+    else
+        DbgPrint("  %08X  %s+0x%X\n", Address, sym ? sym : "?", off);
+}
+
+void KiStackTrace(ULONG Ebp, ULONG Eip, ULONG Esp)
+{
+    ULONG off, last = Eip, repeats = 0;
+    DbgPrint("Stack trace:\n");
+    KiPrintFrame(Eip, 0);
+    /* A function without a frame yet (in its prologue, or a leaf compiled
+     * without one) has its caller's return address at the top of the stack,
+     * where the EBP chain does not see it: show it if it is code. */
+    if (Esp && KiIsReadable(Esp) && KiIsReadable(Esp + 4)) {
+        ULONG chainRet = (Ebp && KiIsReadable(Ebp + 4)) ? ((ULONG *)Ebp)[1] : 0;
+        for (ULONG i = 0; i < 2; i++) {
+            ULONG ret = ((ULONG *)Esp)[i];
+            if (ret != chainRet && KiLookupSymbol(ret, &off)) {
+                KiPrintFrame(ret, 0);
+                break;
+            }
+        }
+    }
+    for (int depth = 0; depth < 64 && Ebp; depth++) {
         if ((Ebp & 3) || Ebp < 0x80000000u || !KiIsReadable(Ebp) || !KiIsReadable(Ebp + 4))
             break;
         ULONG ret = ((ULONG *)Ebp)[1];
         ULONG next = ((ULONG *)Ebp)[0];
-        sym = KiLookupSymbol(ret, &off);
-        if (!sym)
+        if (!KiLookupSymbol(ret, &off))
             break;
-        DbgPrint("  %08X  %s+0x%X\n", ret, sym, off);
+        if (ret == last) {
+            repeats++;      /* recursion: say how deep instead of printing it all */
+        } else {
+            if (repeats)
+                KiPrintFrame(last, repeats + 1);
+            repeats = 0;
+            KiPrintFrame(ret, 0);
+            last = ret;
+        }
         if (next <= Ebp)
             break;      /* frames only go up the stack */
         Ebp = next;
+        if (repeats > 100000)
+            break;
+        if (repeats)
+            depth--;    /* repeated frames do not use up the depth */
     }
+    if (repeats)
+        KiPrintFrame(last, repeats + 1);
 }
 
 static volatile LONG KiBugCheckActive;
@@ -110,13 +146,13 @@ void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
     const KTRAP_FRAME *frame = KiBugCheckTrapFrame;
     if (frame) {
         KiDumpTrapFrame(frame);
-        KiStackTrace(frame->Ebp, frame->Eip);
+        KiStackTrace(frame->Ebp, frame->Eip, KiTrapFrameEsp(frame));
     } else {
         ULONG ebp = (ULONG)__builtin_frame_address(0);
         DbgPrint("cr0=%08X cr2=%08X cr3=%08X cr4=%08X esp=%08X ebp=%08X\n", __readcr0(),
                  __readcr2(), __readcr3(), __readcr4(), (ULONG)__builtin_frame_address(0) + 8,
                  ebp);
-        KiStackTrace(((ULONG *)ebp)[0], ((ULONG *)ebp)[1]);
+        KiStackTrace(((ULONG *)ebp)[0], ((ULONG *)ebp)[1], 0);
     }
     KiBugCheckReportToTests(&record);
     HalExitEmulator(HAL_EXIT_BUGCHECK);

@@ -40,7 +40,10 @@ void KiTrapDispatch(PKTRAP_FRAME TrapFrame);
 void KiInterruptDispatch(PKTRAP_FRAME TrapFrame);
 void KiDoubleFaultHandler(void);
 void KiDumpTrapFrame(const KTRAP_FRAME *TrapFrame);
-void KiStackTrace(ULONG Ebp, ULONG Eip);
+ULONG KiTrapFrameEsp(const KTRAP_FRAME *TrapFrame);
+/* Prints the frames from Eip up the EBP chain; Esp (or 0) helps when Eip is
+ * in a function's prologue, before its frame exists. */
+void KiStackTrace(ULONG Ebp, ULONG Eip, ULONG Esp);
 
 /* Writes one character to COM1 (polled). */
 void KiSerialPut(char c);

@@ -100,6 +100,34 @@ static BOOLEAN KtSelected(const KTEST_DESCRIPTOR *t, PCSTR Filter)
     return FALSE;
 }
 
+/* Tests run in a stable, readable order: by suite, then as the source
+ * defines them (the compiler emits a file's descriptors in reverse). */
+#define KT_MAX_TESTS 2048
+static const KTEST_DESCRIPTOR *KtOrder[KT_MAX_TESTS];
+
+static LONG KtCompare(const KTEST_DESCRIPTOR *a, const KTEST_DESCRIPTOR *b)
+{
+    LONG c = strcmp(a->Suite, b->Suite);
+    if (c == 0)
+        c = strcmp(a->File, b->File);
+    if (c == 0)
+        c = (LONG)a->Line - (LONG)b->Line;
+    return c;
+}
+
+static ULONG KtSortTests(void)
+{
+    ULONG n = 0;
+    for (const KTEST_DESCRIPTOR *t = __ktests_start; t < __ktests_end; t++) {
+        ASSERT(n < KT_MAX_TESTS);
+        ULONG j = n++;
+        for (; j > 0 && KtCompare(KtOrder[j - 1], t) > 0; j--)
+            KtOrder[j] = KtOrder[j - 1];
+        KtOrder[j] = t;
+    }
+    return n;
+}
+
 void KiRunTests(void)
 {
     char filter[128] = "", skipText[16] = "";
@@ -107,7 +135,9 @@ void KiRunTests(void)
     ULONG skip = KeGetBootOption("skip", skipText, sizeof(skipText)) ? strtoul(skipText, NULL, 10) : 0;
     ULONG index = 0;
 
-    for (const KTEST_DESCRIPTOR *t = __ktests_start; t < __ktests_end; t++) {
+    ULONG count = KtSortTests();
+    for (ULONG i = 0; i < count; i++) {
+        const KTEST_DESCRIPTOR *t = KtOrder[i];
         if (!KtSelected(t, filter) || index++ < skip)
             continue;
         KtCurrent = t;

@@ -24,13 +24,15 @@ typedef struct _KTEST_DESCRIPTOR {
     PCSTR Suite;
     PCSTR Name;
     void (*Function)(void);
+    PCSTR File;
+    ULONG Line;
 } KTEST_DESCRIPTOR;
 
 #define KTEST(suite, name)                                                      \
     static void ktest_##suite##_##name(void);                                   \
     static const KTEST_DESCRIPTOR ktest_desc_##suite##_##name                   \
         __attribute__((used, section(".ktests." #suite), aligned(4))) =         \
-        { #suite, #name, ktest_##suite##_##name };                              \
+        { #suite, #name, ktest_##suite##_##name, __FILE__, __LINE__ };          \
     static void ktest_##suite##_##name(void)
 
 void KtFail(PCSTR File, int Line, PCSTR Format, ...) __attribute__((format(printf, 3, 4)));
@@ -39,8 +41,12 @@ void KtFail(PCSTR File, int Line, PCSTR Format, ...) __attribute__((format(print
         KtFail(__FILE__, __LINE__, "assertion failed: %s", #cond);              \
         return; } } while (0)
 
+/* Compares as 64-bit integers; pointers too (zero-extended on x86). */
 #define KT_EQ(a, b) do {                                                        \
+        _Pragma("GCC diagnostic push")                                          \
+        _Pragma("GCC diagnostic ignored \"-Wpointer-to-int-cast\"")            \
         ULONGLONG kt_a_ = (ULONGLONG)(a), kt_b_ = (ULONGLONG)(b);               \
+        _Pragma("GCC diagnostic pop")                                           \
         if (kt_a_ != kt_b_) {                                                   \
             KtFail(__FILE__, __LINE__, "%s == %s: 0x%llX != 0x%llX", #a, #b,    \
                    kt_a_, kt_b_);                                               \

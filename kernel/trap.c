@@ -36,11 +36,19 @@ void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
     KeBugCheckEx(UNEXPECTED_KERNEL_MODE_TRAP, TrapFrame->Vector, 0, 0, 0);
 }
 
+/* The stack pointer at the time of the trap. */
+ULONG KiTrapFrameEsp(const KTRAP_FRAME *f)
+{
+    if (KI_FRAME_FROM_USER(f) || f->Vector == 8)
+        return f->HardwareEsp;
+    return KI_KERNEL_TRAP_ESP(f);
+}
+
 void KiDumpTrapFrame(const KTRAP_FRAME *f)
 {
     ULONG off;
     PCSTR sym = KiLookupSymbol(f->Eip, &off);
-    ULONG esp = KI_FRAME_FROM_USER(f) ? f->HardwareEsp : KI_KERNEL_TRAP_ESP(f);
+    ULONG esp = KiTrapFrameEsp(f);
     if (f->Vector < 32)
         DbgPrint("Trap 0x%02X (%s), error code 0x%08X\n", f->Vector,
                  KiTrapNames[f->Vector] ? KiTrapNames[f->Vector] : "reserved", f->ErrCode);
@@ -68,8 +76,8 @@ void KiDoubleFaultHandler(void)
     frame.SegFs = KiTss.Fs; frame.SegGs = KiTss.Gs;
     frame.Vector = 8;
     frame.ErrCode = 0;
-    /* A kernel-mode frame: KI_KERNEL_TRAP_ESP would point into our copy,
-     * so keep the real ESP where a ring-3 frame has it and mark it. */
+    /* Not pushed by a trap, so the real ESP is kept where a ring-3 frame
+     * has it (KiTrapFrameEsp knows vector 8). */
     frame.HardwareEsp = KiTss.Esp;
     frame.HardwareSegSs = KiTss.Ss;
     KiBugCheckTrapFrame = &frame;

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""runtests.py - runs the host unit tests and boots the kernel in QEMU to run
+the in-kernel tests (or the benchmarks), relaying one line per test.
+
+Protocol with the kernel (kernel/ktest.c): "RUN suite/name" before each
+test, then "PASS suite/name" or "FAIL suite/name: reason"; "KTEST DONE ..."
+at the end, then an isa-debug-exit write. A boot that ends any other way (an
+unexpected bugcheck, a triple fault, a reboot, a hang past the timeout)
+fails the test that was running, and the runner boots again with skip=N to
+run the tests after it. The last line is "N passed, N failed"; the exit
+status is non-zero if anything failed.
+
+Full serial logs go to build/logs/; VERBOSE=1 relays every line."""
+import argparse, os, re, subprocess, sys, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+LOGS = os.path.join(ROOT, "build", "logs")
+EXIT_SUCCESS, EXIT_FAILURE, EXIT_BUGCHECK = 0x21, 0x23, 0x25
+VERBOSE = os.environ.get("VERBOSE", "") not in ("", "0")
+
+def say(line):
+    print(line, flush=True)
+
+def make_iso(kernel, cmdline, modules, out):
+    cmd = [sys.executable, os.path.join(HERE, "mkiso.py"), "--kernel", kernel,
+           "--out", out, "--cmdline", cmdline]
+    for m in modules:
+        cmd += ["--module", m]
+    subprocess.run(cmd, check=True)
+
+def qemu_command(iso, mem, icount):
+    cmd = ["qemu-system-i386", "-cdrom", iso, "-m", mem, "-serial", "stdio",
+           "-display", "none", "-no-reboot", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if icount:
+        cmd += ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm,base=2026-01-01T00:00:00"]
+    return cmd
+
+def boot(kernel, cmdline, mem, timeout, modules, icount, log_name, on_line):
+    """Boots once; calls on_line for each serial line. Returns (exit code or
+    None on timeout, seconds)."""
+    os.makedirs(LOGS, exist_ok=True)
+    iso = os.path.join(ROOT, "build", "test-%d.iso" % os.getpid())
+    make_iso(kernel, cmdline, modules, iso)
+    start = time.time()
+    proc = subprocess.Popen(qemu_command(iso, mem, icount), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log = open(os.path.join(LOGS, log_name), "w")
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    buf = b""
+    timed_out = False
+    while True:
+        left = timeout - (time.time() - start)
+        if left <= 0:
+            timed_out = True
+            break
+        if not sel.select(timeout=min(left, 1.0)):
+            if proc.poll() is not None:
+                break
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            line = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line)   # GRUB's screen codes
+            log.write(line + "\n")
+            on_line(line)
+    if timed_out:
+        proc.kill()
+    code = proc.wait()
+    if buf:
+        line = buf.decode("utf-8", "replace").rstrip("\r")
+        log.write(line + "\n")
+        on_line(line)
+    log.close()
+    try:
+        os.unlink(iso)
+    except OSError:
+        pass
+    return (None if timed_out else code), time.time() - start
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+
+    def line(self, line, quiet=False):
+        """Counts a result line and prints it (unless quiet: already shown)."""
+        if line.startswith("PASS "):
+            self.passed += 1
+        elif line.startswith("FAIL "):
+            self.failed += 1
+        elif line.startswith("SKIP "):
+            self.skipped += 1
+        else:
+            return False
+        if not quiet:
+            say(line)
+        return True
+
+def run_host_tests(binaries, filt, tally):
+    for b in binaries:
+        r = subprocess.run([b] + ([filt] if filt else []), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        for line in r.stdout.decode(errors="replace").splitlines():
+            tally.line(line)
+        if r.returncode not in (0, 1):
+            tally.line("FAIL host.%s: crashed with status %d: %s" % (
+                os.path.basename(b), r.returncode,
+                r.stderr.decode(errors="replace").strip().splitlines()[-1:]))
+
+def run_kernel_tests(a, tally):
+    skip = 0
+    boots = 0
+    while True:
+        boots += 1
+        state = {"running": None, "runs": 0, "done": False, "in_stop": False, "notes": []}
+
+        def on_line(line):
+            if VERBOSE:
+                say("| " + line)
+            if line.startswith("RUN "):
+                state["running"] = line[4:].strip()
+                state["runs"] += 1
+                return
+            if line.startswith(("PASS ", "FAIL ", "SKIP ")):
+                state["in_stop"] = False
+                tally.line(line, quiet=VERBOSE)
+                state["running"] = None
+                return
+            if line.startswith("KTEST DONE"):
+                state["done"] = True
+                return
+            if line.startswith("*** STOP"):
+                state["in_stop"] = True
+                if not VERBOSE:
+                    for note in state["notes"]:     # e.g. the failed assertion
+                        say(note)
+            if state["in_stop"] and not VERBOSE:
+                say(line)
+            # Lines the kernel prints just before a STOP explain it.
+            state["notes"] = (state["notes"] + [line])[-3:] if line.startswith(
+                ("***", "Double fault")) else []
+
+        cmd = "mode=test skip=%d" % skip
+        if a.tests:
+            cmd += " tests=%s" % a.tests
+        code, secs = boot(a.kernel, cmd, a.mem, a.timeout, a.module, False,
+                          "test-boot%d.log" % boots, on_line)
+        if state["done"] and code in (EXIT_SUCCESS, EXIT_FAILURE):
+            return
+        why = {None: "timeout after %ds (hang)" % a.timeout,
+               0: "the machine reset (triple fault or reboot)",
+               EXIT_BUGCHECK: "unexpected bugcheck"}.get(code, "QEMU exited with status %s" % code)
+        if state["running"]:
+            tally.line("FAIL %s: %s" % (state["running"], why))
+        elif code != EXIT_BUGCHECK or state["runs"] == 0:
+            tally.line("FAIL boot/boot%d: %s before any test finished the run (see build/logs)"
+                       % (boots, why))
+            if state["runs"] == 0:
+                return
+        skip += state["runs"]
+        if boots > 50:
+            tally.line("FAIL boot/too_many_boots: giving up")
+            return
+
+def run_bench(a):
+    state = {"done": False}
+
+    def on_line(line):
+        if VERBOSE:
+            say("| " + line)
+        if line.startswith("BENCH ") and not VERBOSE:
+            say(line)
+        if line.startswith("*** STOP") and not VERBOSE:
+            say(line)
+        if line.startswith("KBENCH DONE"):
+            state["done"] = True
+
+    cmd = "mode=bench" + (" tests=%s" % a.tests if a.tests else "")
+    code, secs = boot(a.kernel, cmd, a.mem, a.timeout, a.module, a.icount != 0,
+                      "bench.log", on_line)
+    if not state["done"] or code != EXIT_SUCCESS:
+        say("bench: the boot did not finish (status %s); see build/logs/bench.log" % code)
+        return 1
+    return 0
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--mem", default="128M")
+    ap.add_argument("--tests", default="")
+    ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--module", action="append", default=[])
+    ap.add_argument("--bench", action="store_true")
+    ap.add_argument("--icount", type=int, default=1)
+    ap.add_argument("host_tests", nargs="*")
+    a = ap.parse_args()
+    if a.bench:
+        sys.exit(run_bench(a))
+    start = time.time()
+    tally = Tally()
+    run_host_tests(a.host_tests, a.tests, tally)
+    run_kernel_tests(a, tally)
+    say("(%d tests in %.1f s)" % (tally.passed + tally.failed + tally.skipped, time.time() - start))
+    tail = "%d passed, %d failed" % (tally.passed, tally.failed)
+    if tally.skipped:
+        tail += ", %d skipped" % tally.skipped
+    say(tail)
+    sys.exit(1 if tally.failed else 0)
+
+if __name__ == "__main__":
+    main()
