@@ -6,11 +6,17 @@
 #   make debug   QEMU halted with its gdb stub; then: gdb -x tools/gdbinit
 #   make iso     build the ISO only
 #
-# Variables: MEM (QEMU RAM, default 128M), TESTS (substring filter on
+# Variables: MEM (QEMU RAM: default 128M for run; test runs 128M, 16M and
+# 3G and bench 1G and 16M unless MEM is given), TESTS (substring filter on
 # suite/name, comma-separated alternatives), EXTRA_KTESTS, EXTRA_APPS,
 # TIMEOUT (seconds per boot), ICOUNT (1: instruction counting in bench).
 
+# MEM given on the command line or in the environment is used as it is;
+# otherwise `make test` runs at three sizes and `make bench` at two.
+MEM_GIVEN := $(filter command line environment,$(origin MEM))
 MEM      ?= 128M
+TEST_MEM := $(if $(MEM_GIVEN),$(MEM),128M 16M 3G)
+BENCH_MEM := $(if $(MEM_GIVEN),$(MEM),1G 16M)
 TESTS    ?=
 TIMEOUT  ?= 120
 ICOUNT   ?= 1
@@ -55,16 +61,19 @@ tools:
 # ---- kernel ------------------------------------------------------------------
 $(B)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC    $<"
+	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d $< -o $@
+	@echo "  NASM  $<"
+	@$(NASM) $(NASMFLAGS) -MD $(B)/k/$*.d $< -o $@
 
 define extra_rule
 $(B)/k/extra/$(notdir $(1:.c=.o)): $(1)
 	@mkdir -p $(B)/k/extra
-	$(CC) $(KCFLAGS) -MMD -MP -c $(1) -o $$@
+	@echo "  CC    $(1)"
+	@$(CC) $(KCFLAGS) -MMD -MP -c $(1) -o $$@
 endef
 $(foreach f,$(EXTRA_KTESTS),$(eval $(call extra_rule,$(f))))
 
@@ -72,13 +81,14 @@ $(foreach f,$(EXTRA_KTESTS),$(eval $(call extra_rule,$(f))))
 # into .rodata of the second. .text comes first in the image and the table
 # holds no code, so no function moves between the passes (checked below).
 $(B)/kernel.elf: $(KOBJ) boot/linker.ld tools/gensyms.sh $(B)/ksyms0.o
-	$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1 $(KOBJ) $(B)/ksyms0.o -lgcc
-	sh tools/gensyms.sh $(B)/kernel.pass1 > $(B)/ksyms.c
-	$(CC) $(KCFLAGS) -c $(B)/ksyms.c -o $(B)/ksyms.o
-	$(CC) $(KLDFLAGS) -o $@.tmp $(KOBJ) $(B)/ksyms.o -lgcc
-	sh tools/gensyms.sh $@.tmp | cmp -s - $(B)/ksyms.c || \
+	@echo "  LD    $@"
+	@$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1 $(KOBJ) $(B)/ksyms0.o -lgcc
+	@sh tools/gensyms.sh $(B)/kernel.pass1 > $(B)/ksyms.c
+	@$(CC) $(KCFLAGS) -c $(B)/ksyms.c -o $(B)/ksyms.o
+	@$(CC) $(KLDFLAGS) -o $@.tmp $(KOBJ) $(B)/ksyms.o -lgcc
+	@sh tools/gensyms.sh $@.tmp | cmp -s - $(B)/ksyms.c || \
 		{ echo "symbol table moved text between link passes"; exit 1; }
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 $(B)/ksyms0.o: tools/gensyms.sh
 	@mkdir -p $(B)
@@ -112,18 +122,19 @@ host_sources = $(shell sed -n 's/^.. HOST_SOURCES://p' $(1))
 $(B)/host/test_%: tests/host/test_%.c $(B)/host/htest.o $(HLIB) $(wildcard lib/*.h) \
 		tests/host/host_support.c $$(call host_sources,tests/host/test_$$*.c)
 	@mkdir -p $(B)/host
-	$(CC) $(HCFLAGS) -o $@ $< $(B)/host/htest.o $(HLIB) tests/host/host_support.c \
+	@echo "  HOST  $@"
+	@$(CC) $(HCFLAGS) -o $@ $< $(B)/host/htest.o $(HLIB) tests/host/host_support.c \
 		$(call host_sources,$<)
 
 test-host: $(HOST_TESTS)
 
 test: tools test-host $(B)/kernel.elf
-	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(MEM)" \
+	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(TEST_MEM)" \
 		--tests "$(TESTS)" --timeout $(TIMEOUT) $(HOST_TESTS)
 
 bench: tools $(B)/kernel.elf
 	@$(PYTHON) tools/runtests.py --bench --icount $(ICOUNT) --kernel $(B)/kernel.elf \
-		--mem "$(MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT)
+		--mem "$(BENCH_MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT)
 
 clean:
 	rm -rf $(B)

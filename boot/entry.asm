@@ -18,6 +18,7 @@
 extern KiSystemStartup
 extern MmBootPageDirectory, MmBootPageTables
 extern KiBootStackTop
+extern MiBootEntryTsc
 
 global _start
 
@@ -28,6 +29,9 @@ _start:
     cld
     mov esi, eax                ; Multiboot2 magic
     mov edi, ebx                ; boot information (physical)
+    rdtsc                       ; for the boot benchmark: instructions from here
+    mov [MiBootEntryTsc - KERNEL_BASE], eax
+    mov [MiBootEntryTsc - KERNEL_BASE + 4], edx
 
     ; Fill the four page tables: PTE i maps physical page i, present,
     ; writable, global.

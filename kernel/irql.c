@@ -12,6 +12,10 @@
 
 volatile KIRQL KiCurrentIrql = HIGH_LEVEL;   /* until startup lowers it */
 static ULONG KiWrittenMask = 0xFFFFFFFF;
+/* The 8259 mask for each IRQL, rebuilt when a line is connected: raising
+ * and lowering is then a lookup and, only if the mask changes, two OUTs. */
+static USHORT KiIrqlMask[HIGH_LEVEL + 1];
+static BOOLEAN KiIrqlMaskReady;
 extern volatile ULONG KiPendingInterrupts;
 ULONG KiConnectedLines(void);
 void KiRunInterrupt(ULONG Irq);
@@ -36,9 +40,19 @@ static ULONG KiMaskForIrql(KIRQL Irql)
     return mask;
 }
 
+/* Called when the set of connected lines changes (KeConnectInterrupt). */
+void KiRebuildIrqlMasks(void)
+{
+    for (ULONG irql = 0; irql <= HIGH_LEVEL; irql++)
+        KiIrqlMask[irql] = (USHORT)KiMaskForIrql((KIRQL)irql);
+    KiIrqlMaskReady = TRUE;
+}
+
 void KiApplyIrqlMask(KIRQL Irql)
 {
-    ULONG mask = KiMaskForIrql(Irql);
+    if (!KiIrqlMaskReady)
+        KiRebuildIrqlMasks();
+    ULONG mask = KiIrqlMask[Irql];
     if (mask == KiWrittenMask)
         return;
     KiWrittenMask = mask;
@@ -56,11 +70,15 @@ KIRQL KfRaiseIrql(KIRQL NewIrql)
     KIRQL old = KiCurrentIrql;
     if (NewIrql < old)
         KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, old, NewIrql, 0, 0);
-    ULONG flags = __readeflags();
-    _disable();
+    /* One store is atomic against interrupts on this processor; a line that
+     * arrives just after it finds the new level and is held as pending. */
     KiCurrentIrql = NewIrql;
-    KiApplyIrqlMask(NewIrql);
-    __writeeflags(flags);
+    if (KiIrqlMask[NewIrql] != KiWrittenMask || !KiIrqlMaskReady) {
+        ULONG flags = __readeflags();
+        _disable();
+        KiApplyIrqlMask(NewIrql);
+        __writeeflags(flags);
+    }
     return old;
 }
 
@@ -85,9 +103,13 @@ void KfLowerIrql(KIRQL NewIrql)
     KIRQL old = KiCurrentIrql;
     if (NewIrql > old)
         KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, NewIrql, old, 0, 0);
+    KiCurrentIrql = NewIrql;
+    /* The common case: same mask, nothing held back. A line held back
+     * before the store above is seen pending here; one after it runs. */
+    if (KiIrqlMask[NewIrql] == KiWrittenMask && KiIrqlMaskReady && !KiPendingInterrupts)
+        return;
     ULONG flags = __readeflags();
     _disable();
-    KiCurrentIrql = NewIrql;
     KiApplyIrqlMask(NewIrql);
     if (KiPendingInterrupts)
         KiReplayPending(NewIrql);
@@ -114,4 +136,11 @@ void KiSetIrqlForRecovery(KIRQL Irql)
 {
     KiCurrentIrql = Irql;
     KiApplyIrqlMask(Irql);
+}
+
+void KeCheckIrqlAtMost(KIRQL Max, PVOID Routine)
+{
+    if (KiCurrentIrql > Max)
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)Routine, KiCurrentIrql, 0,
+                     (ULONG_PTR)__builtin_return_address(0));
 }

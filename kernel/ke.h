@@ -83,6 +83,13 @@ ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 #define ASSERT_IRQL_LESS_OR_EQUAL(l) ASSERT(KeGetCurrentIrql() <= (l))
 #define ASSERT_IRQL_EQUAL(l) ASSERT(KeGetCurrentIrql() == (l))
 
+/*
+ * The IRQL limit NT documents for a routine (seed 000 lists them as
+ * ASSERTs): a call above Max bugchecks IRQL_NOT_LESS_OR_EQUAL with
+ * (Routine, current IRQL, 0, the caller's address).
+ */
+void KeCheckIrqlAtMost(KIRQL Max, PVOID Routine);
+
 /* Clock ticks since boot (PIT at KE_CLOCK_HZ). */
 #define KE_CLOCK_HZ 100
 extern volatile ULONG KeTickCount;

@@ -53,6 +53,7 @@ void KiSerialWrite(PCSTR s, SIZE_T n);
 extern volatile KIRQL KiCurrentIrql;
 void KiSetIrqlForRecovery(KIRQL Irql);
 void KiApplyIrqlMask(KIRQL Irql);
+void KiRebuildIrqlMasks(void);
 
 /* The TSSs (gdt.c): the main one and the double-fault task's. */
 extern KTSS KiTss;

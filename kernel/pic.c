@@ -44,6 +44,7 @@ void KeConnectInterrupt(ULONG Irq, PKINTERRUPT_ROUTINE Routine, void *Context)
     _disable();
     KiInterruptTable[Irq].Routine = Routine;
     KiInterruptTable[Irq].Context = Context;
+    KiRebuildIrqlMasks();
     KiApplyIrqlMask(KiCurrentIrql);
     __writeeflags(flags);
 }

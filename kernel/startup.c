@@ -22,6 +22,8 @@ static PCSTR KiMemoryTypeName(ULONG Type)
 
 static void KiShowMachine(void)
 {
+    MM_PAGE_COUNTS counts;
+    MmGetPageCounts(&counts);
     DbgPrint("Command line: %s\n", KeLoaderBlock.CommandLine);
     DbgPrint("Multiboot2 memory map (%u ranges):\n", KeLoaderBlock.RangeCount);
     for (ULONG i = 0; i < KeLoaderBlock.RangeCount; i++) {
@@ -48,6 +50,21 @@ static void KiShowMachine(void)
     DbgPrint("  %08X - %08X  page tables (self-map, PDE 0x%X)\n", PTE_BASE, PTE_BASE + 0x3FFFFF,
              MI_SELFMAP_PDE_INDEX);
     DbgPrint("  %08X - %08X  page directory\n", PDE_BASE, PDE_BASE + PAGE_SIZE - 1);
+    DbgPrint("  %08X - %08X  PFN database (%u KB used)\n", MI_PFN_DATABASE_START,
+             MI_PFN_DATABASE_END, counts.PfnDatabaseBytes >> 10);
+    DbgPrint("  %08X - %08X  initial nonpaged pool\n", MI_NONPAGED_POOL_START, MI_NONPAGED_POOL_END);
+    DbgPrint("  %08X - %08X  hyperspace\n", HYPER_SPACE, HYPER_SPACE_END);
+    DbgPrint("  %08X - %08X  system cache\n", MI_SYSTEM_CACHE_START, MI_SYSTEM_CACHE_END);
+    DbgPrint("  %08X - %08X  paged pool\n", MI_PAGED_POOL_START, MI_PAGED_POOL_END);
+    DbgPrint("  %08X - %08X  system PTEs (%u in use)\n", MI_SYSTEM_PTE_START, MI_SYSTEM_PTE_END,
+             counts.SystemPtesInUse);
+    DbgPrint("  %08X - %08X  nonpaged pool expansion\n", MI_NONPAGED_POOL_EXPANSION_START,
+             MI_NONPAGED_POOL_EXPANSION_END);
+    DbgPrint("  %08X - %08X  HAL\n", MI_HAL_RESERVED_START, 0xFFFFFFFFu);
+    DbgPrint("Physical pages: %u total (%u MB), %u available (%u zeroed, %u free), %u in use, "
+             "%u bad; highest page %05X\n", counts.TotalPages, counts.TotalPages >> 8,
+             counts.AvailablePages, counts.ZeroedPages, counts.FreePages, counts.ActivePages,
+             counts.BadPages, counts.HighestPage);
 }
 
 void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
@@ -56,10 +73,12 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
     KiInitializeGdt();
     KiInitializeIdt();
     KiParseMultiboot(Magic, InfoPhysical);
-    MmInitializeBootPaging();
+    /* Interrupts stay off (EFLAGS.IF) until the PIC is set up, so the IRQL
+     * can drop now: the memory manager's locks expect <= DISPATCH_LEVEL. */
+    KiSetIrqlForRecovery(PASSIVE_LEVEL);
+    MmInitSystem();
     KiInitializePic();
     KiInitializeClock();
-    KiSetIrqlForRecovery(PASSIVE_LEVEL);
     _enable();
 
     DbgPrint("\nNTMM: an NT-style memory manager for 32-bit x86\n");
@@ -73,6 +92,9 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
     KiShowMachine();
     DbgPrint("\nReady. Nothing more to do until user programs exist; "
              "press Ctrl-A X to leave QEMU.\n");
-    for (;;)
-        __halt();
+    /* The idle loop: zero free pages (NT's zero page thread), then sleep. */
+    for (;;) {
+        if (MmZeroFreePages(64) == 0)
+            __halt();
+    }
 }

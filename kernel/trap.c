@@ -1,12 +1,15 @@
 /*
  * trap.c - the CPU exceptions: dispatch, the register dump, the double fault.
  *
- * In kernel mode, NT treats a page fault it cannot resolve as
- * PAGE_FAULT_IN_NONPAGED_AREA (0x50: address, 1 for a write, the faulting
- * EIP, 0) and any other unexpected trap as UNEXPECTED_KERNEL_MODE_TRAP
- * (0x7F: the trap number).
+ * A page fault goes to the memory manager first (MmAccessFault). One it
+ * cannot resolve in kernel mode bugchecks as NT does: a write to a present
+ * read-only page ATTEMPTED_WRITE_TO_READONLY_MEMORY (0xBE: address, PTE),
+ * anything else PAGE_FAULT_IN_NONPAGED_AREA (0x50: address, 1 for a write,
+ * the faulting EIP, 0). Any other unexpected trap is
+ * UNEXPECTED_KERNEL_MODE_TRAP (0x7F: the trap number).
  */
 #include "ki.h"
+#include "mm.h"
 
 const KTRAP_FRAME *KiBugCheckTrapFrame;
 
@@ -21,7 +24,14 @@ static const char *const KiTrapNames[32] = {
 static void KiPageFault(PKTRAP_FRAME TrapFrame)
 {
     ULONG address = __readcr2();
+    NTSTATUS status = MmAccessFault(TrapFrame->ErrCode, (PVOID)address,
+                                    KI_FRAME_FROM_USER(TrapFrame), TrapFrame);
+    if (NT_SUCCESS(status))
+        return;
     KiBugCheckTrapFrame = TrapFrame;
+    if ((TrapFrame->ErrCode & (PF_PRESENT | PF_WRITE)) == (PF_PRESENT | PF_WRITE))
+        KeBugCheckEx(ATTEMPTED_WRITE_TO_READONLY_MEMORY, address,
+                     MiGetPteAddress((PVOID)address)->u, 0, 0);
     KeBugCheckEx(PAGE_FAULT_IN_NONPAGED_AREA, address,
                  (TrapFrame->ErrCode & PF_WRITE) ? 1 : 0, TrapFrame->Eip, 0);
 }

@@ -10,6 +10,7 @@
 #include "ntdef.h"
 #include "ntassert.h"
 #include "ke.h"
+#include "mm.h"
 
 typedef ULONG PFN_NUMBER, *PPFN_NUMBER;
 typedef ULONG PFN_COUNT;
@@ -111,6 +112,10 @@ PFN_NUMBER MiRemoveAnyPageFrom(PMI_PFN_DATABASE Db, MMLISTS *FromList);
 /* A page from the zeroed list, else the free one (*FromList = FreePageList:
  * the caller must zero it). */
 PFN_NUMBER MiRemoveZeroPageFrom(PMI_PFN_DATABASE Db, MMLISTS *FromList);
+/* Takes a specific page off whichever list holds it, into ActiveAndValid. */
+void MiRemoveSpecificPage(PMI_PFN_DATABASE Db, PFN_NUMBER Page);
+/* Puts an ActiveAndValid page (referenced once) on List. */
+void MiInsertActivePageInList(PMI_PFN_DATABASE Db, MMLISTS List, PFN_NUMBER Page);
 /* Gives back an ActiveAndValid page (to the free list); bugchecks on a page
  * that is not in use (0x4E, 0x99) or not in the database (0x4E, 0x02). */
 void MiReleasePage(PMI_PFN_DATABASE Db, PFN_NUMBER Page);
@@ -125,5 +130,67 @@ PFN_COUNT MiAvailablePages(const MI_PFN_DATABASE *Db);
 /* Walks every list and every entry; bugchecks PFN_LIST_CORRUPT on the first
  * inconsistency, returns TRUE otherwise. */
 BOOLEAN MiValidatePfnDatabase(const MI_PFN_DATABASE *Db);
+
+/* MiAddFreeRun's sibling: RAM the kernel holds from boot (its image, the
+ * boot information), marked in use. */
+void MiAddActiveRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count);
+
+/* ---- kernel only: pfn.c, paging.c, hyperspace.c, syspte.c ------------------ */
+
+
+extern MI_PFN_DATABASE MiPfnDb;             /* the system's PFN database */
+#define MI_PFN_ELEMENT(Page) (&MiPfnDb.Pfn[Page])
+
+/* The PFN lock: NT's is a spinlock taken at DISPATCH_LEVEL; on one
+ * processor raising the IRQL is the whole of it. */
+static inline KIRQL MiAcquirePfnLock(void)
+{
+    ASSERT(KeGetCurrentIrql() <= DISPATCH_LEVEL);
+    return KfRaiseIrql(DISPATCH_LEVEL);
+}
+static inline void MiReleasePfnLock(KIRQL OldIrql)
+{
+    KfLowerIrql(OldIrql);
+}
+
+/* A page, in use, referenced once; MM_EMPTY_LIST when none is left. The
+ * zero variant guarantees zeroed contents (zeroing through hyperspace). */
+PFN_NUMBER MiRemoveAnyPage(void);
+PFN_NUMBER MiRemoveZeroPage(void);
+void MiFreePage(PFN_NUMBER Page);
+void MiZeroPhysicalPage(PFN_NUMBER Page);
+
+/* Hyperspace: a per-process window for touching any physical page. Raises
+ * to DISPATCH_LEVEL until the matching unmap. */
+PVOID MiMapPageInHyperSpace(PFN_NUMBER Page, PKIRQL OldIrql);
+void MiUnmapPageInHyperSpace(PVOID Va, KIRQL OldIrql);
+void MiInitializeHyperSpace(PFN_NUMBER PageTablePage);
+
+/* System page tables (paging.c). */
+extern ULONG MmBootPageDirectory[1024];     /* the system page directory */
+PFN_NUMBER MiBootAllocatePage(void);        /* before the PFN database exists */
+void MiMakeSystemPageTable(ULONG PdeIndex, PFN_NUMBER Page);
+/* Makes sure the page table for Va exists (allocating a zeroed page). */
+BOOLEAN MiEnsureSystemPageTable(ULONG_PTR Va);
+void MiMapSystemPage(ULONG_PTR Va, PFN_NUMBER Page, ULONG Attributes);
+void MiUnmapSystemPage(ULONG_PTR Va);
+PFN_NUMBER MiGetPfnOfVa(ULONG_PTR Va);      /* MM_EMPTY_LIST when not mapped */
+void MiProtectKernelImage(void);
+void MiTrimBootWindow(void);
+BOOLEAN MiSynchronizeSystemPde(ULONG_PTR Va);
+
+/* System PTEs (syspte.c). */
+typedef enum _MMSYSTEM_PTE_POOL_TYPE { SystemPteSpace, MaximumPtePoolTypes } MMSYSTEM_PTE_POOL_TYPE;
+void MiInitializeSystemPtes(void);
+/* Reserves NumberOfPtes consecutive invalid PTEs (their page tables made);
+ * NULL when the region has no such run. */
+PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes, MMSYSTEM_PTE_POOL_TYPE Type);
+/* Invalidates the PTEs, flushes them from the TLB and gives them back. */
+void MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes, MMSYSTEM_PTE_POOL_TYPE Type);
+ULONG MiSystemPtesInUse(void);
+
+/* Boot (mminit.c). */
+void MiInitializePfnDatabase(void);
+extern ULONGLONG MiBootEntryTsc, MiPfnReadyTsc;
 
 #endif /* MI_H */

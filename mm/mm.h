@@ -35,16 +35,80 @@ C_ASSERT(sizeof(MMPTE) == 4);
 /* Where the PTE (PDE) mapping Va lives, through the self-map. */
 static inline PMMPTE MiGetPteAddress(const void *Va)
 {
-    return (PMMPTE)(PTE_BASE + (((ULONG)(ULONG_PTR)Va >> PAGE_SHIFT) << 2));
+    return (PMMPTE)(ULONG_PTR)(PTE_BASE + (((ULONG)(ULONG_PTR)Va >> PAGE_SHIFT) << 2));
 }
 static inline PMMPTE MiGetPdeAddress(const void *Va)
 {
-    return (PMMPTE)(PDE_BASE + (((ULONG)(ULONG_PTR)Va >> 22) << 2));
+    return (PMMPTE)(ULONG_PTR)(PDE_BASE + (((ULONG)(ULONG_PTR)Va >> 22) << 2));
 }
 static inline ULONG MiGetPdeOffset(const void *Va) { return (ULONG)(ULONG_PTR)Va >> 22; }
+/* The address a PTE maps: the inverse of MiGetPteAddress. */
+static inline PVOID MiGetVirtualAddressMappedByPte(const MMPTE *Pte)
+{
+    return (PVOID)(ULONG_PTR)((((ULONG)(ULONG_PTR)Pte - PTE_BASE) >> 2) << PAGE_SHIFT);
+}
 
-/* Early paging set-up: removes the identity map, guards the boot stack. */
-void MmInitializeBootPaging(void);
+/* The bits of a kernel read/write mapping: global, and marked accessed and
+ * dirty up front so the CPU never has to write the PTE back. */
+#define MI_SYSTEM_PTE_BITS (PTE_VALID | PTE_WRITE | PTE_GLOBAL | PTE_ACCESSED | PTE_DIRTY)
+
+/* Pages spanned by a buffer of Size bytes at Va (wdm.h). */
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) \
+    ((ULONG)((((ULONG_PTR)(Va) & (PAGE_SIZE - 1)) + (Size) + PAGE_SIZE - 1) >> PAGE_SHIFT))
+
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = 0,
+    MmCached = 1,
+    MmWriteCombined = 2,
+    MmHardwareCoherentCached = 3,
+    MmNonCachedUnordered = 4,
+    MmUSWCCached = 5,
+    MmMaximumCacheType = 6,
+} MEMORY_CACHING_TYPE;
+
+/* Start-up: paging, the PFN database, hyperspace, system PTEs (mminit.c). */
+void MmInitSystem(void);
+
+/* Maps device memory into system space (system PTEs). PASSIVE_LEVEL only.
+ * MmWriteCombined maps uncached: x86 without PAT has no write combining. */
+PVOID MmMapIoSpace(PHYSICAL_ADDRESS PhysicalAddress, SIZE_T NumberOfBytes,
+                   MEMORY_CACHING_TYPE CacheType);
+void MmUnmapIoSpace(PVOID BaseAddress, SIZE_T NumberOfBytes);
+
+/* TRUE if reading Va would not fault (its PDE and PTE are valid). */
+BOOLEAN MmIsAddressValid(PVOID VirtualAddress);
+/* The physical address Va maps to; 0 if it maps nothing. */
+PHYSICAL_ADDRESS MmGetPhysicalAddress(PVOID BaseAddress);
+
+/* Physically contiguous memory, mapped in system space. Page aligned; its
+ * pages lie at or below HighestAcceptableAddress. NULL if no such run. */
+PVOID MmAllocateContiguousMemory(SIZE_T NumberOfBytes, PHYSICAL_ADDRESS HighestAcceptableAddress);
+PVOID MmAllocateContiguousMemorySpecifyCache(SIZE_T NumberOfBytes,
+                                             PHYSICAL_ADDRESS LowestAcceptableAddress,
+                                             PHYSICAL_ADDRESS HighestAcceptableAddress,
+                                             PHYSICAL_ADDRESS BoundaryAddressMultiple,
+                                             MEMORY_CACHING_TYPE CacheType);
+void MmFreeContiguousMemory(PVOID BaseAddress);
+
+/* Page counts, as make run prints them and GlobalMemoryStatusEx will read them. */
+typedef struct _MM_PAGE_COUNTS {
+    ULONG TotalPages;           /* RAM the PFN database manages */
+    ULONG AvailablePages;       /* zeroed + free + standby */
+    ULONG ZeroedPages, FreePages, StandbyPages, ModifiedPages, BadPages;
+    ULONG ActivePages;          /* in use */
+    ULONG HighestPage;
+    ULONG PfnDatabaseBytes;
+    ULONG SystemPtesInUse;
+} MM_PAGE_COUNTS;
+void MmGetPageCounts(MM_PAGE_COUNTS *Counts);
+
+/* Moves up to MaxPages from the free list to the zeroed list (the zero page
+ * thread's work; run from the idle loop). Returns the pages zeroed. */
+ULONG MmZeroFreePages(ULONG MaxPages);
+
+/* The page-fault hook: resolves what it can (a system PDE missing from this
+ * address space), else returns the status to raise or bugcheck with. */
+NTSTATUS MmAccessFault(ULONG ErrorCode, PVOID Address, BOOLEAN FromUser, void *TrapFrame);
 
 /* The kernel's page-zeroing routine: the unit calib.zero_page measures. */
 void KeZeroPages(PVOID Address, SIZE_T Size);

@@ -85,6 +85,31 @@ void MiAddFreeRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
     }
 }
 
+/* The page leaves its list for the ActiveAndValid state, referenced once. */
+static void MiMakeActive(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+{
+    PMMPFN pfn = &Db->Pfn[Page];
+    pfn->PageLocation = ActiveAndValid;
+    pfn->ReferenceCount = 1;
+    pfn->u2.ShareCount = 0;
+    pfn->u1.WsIndex = 0;
+    pfn->Flags &= (UCHAR)~(MI_PFN_START_OF_ALLOCATION | MI_PFN_END_OF_ALLOCATION | MI_PFN_MODIFIED);
+    Db->ActivePages++;
+}
+
+void MiAddActiveRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
+{
+    ASSERT(Count == 0 || Base + Count - 1 <= Db->HighestPage);
+    for (PFN_NUMBER p = Base; p < Base + Count; p++) {
+        ASSERT(Db->Pfn[p].Flags & MI_PFN_NOT_RAM);
+        Db->Pfn[p].Flags = 0;
+        Db->Pfn[p].PageLocation = ActiveAndValid;
+        Db->Pfn[p].ReferenceCount = 1;
+        Db->PhysicalPages++;
+        Db->ActivePages++;
+    }
+}
+
 void MiUnlinkPageFromList(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
 {
     PMMPFN pfn = &Db->Pfn[Page];
@@ -107,18 +132,6 @@ void MiUnlinkPageFromList(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
         Db->Pfn[prev].u1.Flink = next;
     head->Total--;
     pfn->u1.Flink = pfn->u2.Blink = MM_EMPTY_LIST;
-}
-
-/* The page leaves its list for the ActiveAndValid state, referenced once. */
-static void MiMakeActive(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    PMMPFN pfn = &Db->Pfn[Page];
-    pfn->PageLocation = ActiveAndValid;
-    pfn->ReferenceCount = 1;
-    pfn->u2.ShareCount = 0;
-    pfn->u1.WsIndex = 0;
-    pfn->Flags &= (UCHAR)~(MI_PFN_START_OF_ALLOCATION | MI_PFN_END_OF_ALLOCATION | MI_PFN_MODIFIED);
-    Db->ActivePages++;
 }
 
 PFN_NUMBER MiRemovePageFromList(PMI_PFN_DATABASE Db, MMLISTS List)
@@ -155,24 +168,32 @@ PFN_NUMBER MiRemoveZeroPageFrom(PMI_PFN_DATABASE Db, MMLISTS *FromList)
     return page;
 }
 
-void MiReleasePage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+void MiRemoveSpecificPage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+{
+    MiUnlinkPageFromList(Db, Page);
+    MiMakeActive(Db, Page);
+}
+
+void MiInsertActivePageInList(PMI_PFN_DATABASE Db, MMLISTS List, PFN_NUMBER Page)
 {
     if (Page > Db->HighestPage || (Db->Pfn[Page].Flags & MI_PFN_NOT_RAM))
         MiPfnCorrupt(0x02, Page, Db->HighestPage, 0);
     PMMPFN pfn = &Db->Pfn[Page];
+    /* Freeing a page twice, or one never handed out, lands here. */
     if (pfn->PageLocation != ActiveAndValid || pfn->ReferenceCount != 1)
         MiPfnCorrupt(0x99, Page, pfn->PageLocation, pfn->ReferenceCount);
     Db->ActivePages--;
-    MiInsertPageInList(Db, FreePageList, Page);
+    MiInsertPageInList(Db, List, Page);
+}
+
+void MiReleasePage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+{
+    MiInsertActivePageInList(Db, FreePageList, Page);
 }
 
 void MiMarkPageBad(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
 {
-    PMMPFN pfn = &Db->Pfn[Page];
-    if (Page > Db->HighestPage || pfn->PageLocation != ActiveAndValid || (pfn->Flags & MI_PFN_NOT_RAM))
-        MiPfnCorrupt(0x99, Page, pfn->PageLocation, pfn->ReferenceCount);
-    Db->ActivePages--;
-    MiInsertPageInList(Db, BadPageList, Page);
+    MiInsertActivePageInList(Db, BadPageList, Page);
 }
 
 static BOOLEAN MiIsAvailable(const MI_PFN_DATABASE *Db, PFN_NUMBER Page)

@@ -10,7 +10,9 @@ fails the test that was running, and the runner boots again with skip=N to
 run the tests after it. The last line is "N passed, N failed"; the exit
 status is non-zero if anything failed.
 
-Full serial logs go to build/logs/; VERBOSE=1 relays every line."""
+--mem takes several sizes ("128M 16M 3G"): the kernel tests run at each,
+the lines of the later sizes named suite/name@16M. Full serial logs go to
+build/logs/; VERBOSE=1 relays every line."""
 import argparse, os, re, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -88,9 +90,14 @@ def boot(kernel, cmdline, mem, timeout, modules, icount, log_name, on_line):
 class Tally:
     def __init__(self):
         self.passed = self.failed = self.skipped = 0
+        self.suffix = ""        # "@16M" for boots at the extra memory sizes
 
     def line(self, line, quiet=False):
         """Counts a result line and prints it (unless quiet: already shown)."""
+        if self.suffix and line[:5] in ("PASS ", "FAIL ", "SKIP "):
+            kind, rest = line[:5], line[5:]
+            name, sep, reason = rest.partition(":")
+            line = kind + name + self.suffix + sep + reason
         if line.startswith("PASS "):
             self.passed += 1
         elif line.startswith("FAIL "):
@@ -114,7 +121,7 @@ def run_host_tests(binaries, filt, tally):
                 os.path.basename(b), r.returncode,
                 r.stderr.decode(errors="replace").strip().splitlines()[-1:]))
 
-def run_kernel_tests(a, tally):
+def run_kernel_tests(a, mem, tally):
     skip = 0
     boots = 0
     while True:
@@ -147,11 +154,11 @@ def run_kernel_tests(a, tally):
             state["notes"] = (state["notes"] + [line])[-3:] if line.startswith(
                 ("***", "Double fault")) else []
 
-        cmd = "mode=test skip=%d" % skip
+        cmd = "mode=test mem=%s skip=%d" % (mem, skip)
         if a.tests:
             cmd += " tests=%s" % a.tests
-        code, secs = boot(a.kernel, cmd, a.mem, a.timeout, a.module, False,
-                          "test-boot%d.log" % boots, on_line)
+        code, secs = boot(a.kernel, cmd, mem, a.timeout, a.module, False,
+                          "test-%s-boot%d.log" % (mem, boots), on_line)
         if state["done"] and code in (EXIT_SUCCESS, EXIT_FAILURE):
             return
         why = {None: "timeout after %ds (hang)" % a.timeout,
@@ -170,24 +177,44 @@ def run_kernel_tests(a, tally):
             return
 
 def run_bench(a):
-    state = {"done": False}
+    """The first memory size runs every benchmark; the others only the
+    "sized" ones (whose names end in the size), for comparison."""
+    figures = {}
+    for i, mem in enumerate(a.mem.split()):
+        state = {"done": False}
 
-    def on_line(line):
-        if VERBOSE:
-            say("| " + line)
-        if line.startswith("BENCH ") and not VERBOSE:
-            say(line)
-        if line.startswith("*** STOP") and not VERBOSE:
-            say(line)
-        if line.startswith("KBENCH DONE"):
-            state["done"] = True
+        def on_line(line):
+            if VERBOSE:
+                say("| " + line)
+            if line.startswith("BENCH "):
+                if not VERBOSE:
+                    say(line)
+                parts = line.split()
+                if len(parts) >= 3:
+                    figures[parts[1]] = parts[2]
+            if line.startswith("*** STOP") and not VERBOSE:
+                say(line)
+            if line.startswith("KBENCH DONE"):
+                state["done"] = True
 
-    cmd = "mode=bench" + (" tests=%s" % a.tests if a.tests else "")
-    code, secs = boot(a.kernel, cmd, a.mem, a.timeout, a.module, a.icount != 0,
-                      "bench.log", on_line)
-    if not state["done"] or code != EXIT_SUCCESS:
-        say("bench: the boot did not finish (status %s); see build/logs/bench.log" % code)
-        return 1
+        filt = a.tests if i == 0 else "sized"
+        cmd = "mode=bench mem=%s" % mem + (" tests=%s" % filt if filt else "")
+        code, secs = boot(a.kernel, cmd, mem, a.timeout, a.module, a.icount != 0,
+                          "bench-%s.log" % mem, on_line)
+        if not state["done"] or code != EXIT_SUCCESS:
+            say("bench: the boot did not finish (status %s); see build/logs/bench-%s.log"
+                % (code, mem))
+            return 1
+    sizes = a.mem.split()
+    if len(sizes) > 1:
+        # Sized figures side by side: the second size against the first.
+        for name in sorted(figures):
+            if name.endswith("." + sizes[0]) and "_per_" not in name:
+                base = name[:-len(sizes[0]) - 1]
+                other = figures.get(base + "." + sizes[1])
+                if other and float(figures[name]) > 0:
+                    say("BENCH %s.%s_vs_%s %.2f x" % (base, sizes[1], sizes[0],
+                                                     float(other) / float(figures[name])))
     return 0
 
 def main():
@@ -206,7 +233,9 @@ def main():
     start = time.time()
     tally = Tally()
     run_host_tests(a.host_tests, a.tests, tally)
-    run_kernel_tests(a, tally)
+    for i, mem in enumerate(a.mem.split()):
+        tally.suffix = "" if i == 0 else "@" + mem
+        run_kernel_tests(a, mem, tally)
     say("(%d tests in %.1f s)" % (tally.passed + tally.failed + tally.skipped, time.time() - start))
     tail = "%d passed, %d failed" % (tally.passed, tally.failed)
     if tally.skipped:
