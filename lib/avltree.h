@@ -13,7 +13,8 @@
  *
  * The tree takes no lock and allocates nothing: the caller serializes (the
  * VAD tree is under the process's address-creation lock) and owns the nodes.
- * Misuse (a node removed twice, a bad bound) fails an ASSERT.
+ * Misuse (a node removed twice, an inverted range, a granularity that is not
+ * a power of two) fails an ASSERT; bad search parameters return a status.
  */
 #ifndef AVLTREE_H
 #define AVLTREE_H

@@ -203,3 +203,24 @@ HTEST(rangesearch, subtree_fields_by_hand)
     HT_EQ(Up(0x10, 0x60, 30, 1), 0x31);
     HT_EQ(Up(0x10, 0x60, 31, 1), MAX_VPN);
 }
+
+HTEST(rangesearch, docs_vad_tree_example)
+{
+    /* The example drawn in docs/vad-tree.md, replayed: keep the two in step. */
+    static const ULONG_PTR R[][2] = {
+        { 0x40, 0x4F }, { 0x10, 0x22 }, { 0x80, 0x9F }, { 0x50, 0x50 },
+    };
+    HT_ASSERT(Build(R, 4));
+    HT_ASSERT(Tree.Root == &Nodes[0] && Nodes[0].Balance == 1 && Nodes[2].Balance == -1);
+    HT_ASSERT(Nodes[0].LeftChild == &Nodes[1] && Nodes[2].LeftChild == &Nodes[3]);
+    HT_EQ(Nodes[0].SubtreeLowestVpn, 0x10);
+    HT_EQ(Nodes[0].SubtreeHighestVpn, 0x9F);
+    HT_EQ(Nodes[0].LargestGap, 0x2F);
+    HT_EQ(Nodes[0].LargestAlignedGap, 0x20);
+    HT_EQ(Nodes[2].SubtreeLowestVpn, 0x50);
+    HT_EQ(Nodes[2].LargestGap, 0x2F);
+    HT_EQ(Nodes[2].LargestAlignedGap, 0x20);
+    HT_EQ(Up(USER_LOW_VPN, USER_HIGH_VPN, 16, 16), 0x30);
+    HT_EQ(Up(USER_LOW_VPN, USER_HIGH_VPN, 17, 16), 0x60);
+    HT_EQ(Down(0x10, 0x9F, 16, 16), 0x70);
+}
