@@ -35,11 +35,11 @@ C_ASSERT(sizeof(MMPTE) == 4);
 /* Where the PTE (PDE) mapping Va lives, through the self-map. */
 static inline PMMPTE MiGetPteAddress(const void *Va)
 {
-    return (PMMPTE)(PTE_BASE + (((ULONG)(ULONG_PTR)Va >> PAGE_SHIFT) << 2));
+    return (PMMPTE)(ULONG_PTR)(PTE_BASE + (((ULONG)(ULONG_PTR)Va >> PAGE_SHIFT) << 2));
 }
 static inline PMMPTE MiGetPdeAddress(const void *Va)
 {
-    return (PMMPTE)(PDE_BASE + (((ULONG)(ULONG_PTR)Va >> 22) << 2));
+    return (PMMPTE)(ULONG_PTR)(PDE_BASE + (((ULONG)(ULONG_PTR)Va >> 22) << 2));
 }
 static inline ULONG MiGetPdeOffset(const void *Va) { return (ULONG)(ULONG_PTR)Va >> 22; }
 
