@@ -43,7 +43,7 @@ static inline ULONG ExpHashPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
 
 static PPOOL_TRACKER_BIG_PAGES ExpFindPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
 {
-    if (PageTable->Size == 0)
+    if (PageTable->Size == 0 || Va == NULL)
         return NULL;
     for (ULONG i = ExpHashPage(PageTable, Va);; i = (i + 1) & (PageTable->Size - 1)) {
         PPOOL_TRACKER_BIG_PAGES Slot = &PageTable->Table[i];
