@@ -32,7 +32,7 @@ PYTHON := python3
 KCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common -fno-delete-null-pointer-checks \
-	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-multichar \
 	-Ilib -Ikernel -Imm -Itests/kernel
 KLDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-T,boot/linker.ld
 NASMFLAGS := -f elf32 -g -F dwarf -Iboot/
@@ -40,7 +40,7 @@ NASMFLAGS := -f elf32 -g -F dwarf -Iboot/
 # Host unit tests: the pure code, with sanitizers.
 HCFLAGS := -std=gnu11 -O1 -g -DHOST_BUILD -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined \
-	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Ilib -Ikernel -Imm -Itests/host
+	-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-multichar -Ilib -Ikernel -Imm -Itests/host
 
 KSRC_C := $(wildcard kernel/*.c mm/*.c lib/*.c tests/kernel/*.c) $(EXTRA_KTESTS)
 KSRC_S := $(wildcard boot/*.asm kernel/*.asm)

@@ -13,5 +13,6 @@
 #include "kstring.h"
 #include "ke.h"
 #include "mm.h"
+#include "pool.h"
 
 #endif /* NTDDK_H */

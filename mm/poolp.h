@@ -27,6 +27,8 @@
  */
 PVOID MiAllocatePoolPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes);
 ULONG MiFreePoolPages(PVOID StartingVa);
+/* Pages the region of PoolType has handed out (kernel: poolpages.c). */
+ULONG MiPoolPagesInUse(POOL_TYPE PoolType);
 
 /* ---- the block header ------------------------------------------------------- */
 
