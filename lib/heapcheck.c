@@ -185,7 +185,7 @@ static ULONG RtlpHeapValidateFreeLists(PHEAP Heap, SIZE_T FreeUnits, SIZE_T Free
             *Bad = Free;
             if (++ListCount > FreeCount || RtlpHeapFindSegment(Heap, Free, &Index) == NULL ||
                 !RtlpHeapEntryIntact(Heap, &Free->Entry) || (Free->Entry.Flags & HEAP_ENTRY_BUSY) ||
-                Link->Flink->Blink != Link ||
+                Link->Flink->Blink != Link || Link->Blink->Flink != Link ||
                 (i != 0 && Free->Entry.Size != i) ||
                 (i == 0 && (Free->Entry.Size < HEAP_FREE_LISTS || Free->Entry.Size < Previous)))
                 return HEAP_CORRUPTION_FREE_LIST;
