@@ -140,3 +140,19 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- bench-host: the Rtl heap against glibc, mimalloc, jemalloc, tcmalloc ----
+# Host benchmark, -O2 without sanitizers; peers are dlopen'ed when their
+# Debian packages are installed (libmimalloc-dev, libjemalloc-dev,
+# libtcmalloc-minimal4). Prints BENCH lines and ratios (ns per alloc+free).
+BENCH_HEAP_SRC := tests/host/bench_heap.c $(wildcard lib/heap*.c) lib/string.c \
+	tests/host/heap_host_env.c tests/host/host_support.c
+$(B)/host/bench_heap: $(BENCH_HEAP_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(B)/host
+	$(CC) -std=gnu11 -O2 -g -DHOST_BUILD -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Wno-missing-field-initializers -Ilib -Ikernel -Imm -Itests/host \
+		-o $@ $(BENCH_HEAP_SRC) -ldl
+
+.PHONY: bench-host
+bench-host: $(B)/host/bench_heap
+	$(B)/host/bench_heap

@@ -2,12 +2,16 @@
  * host_support.c - what pure code expects from its environment, provided on
  * the host: KeBugCheckEx (which HT_EXPECT_BUGCHECK can catch), RtlAssert
  * and the list-corruption report, so the kernel's checks are testable here.
+ * Every host test links all of lib/, heap included: weak stand-ins for the
+ * heap's environment keep the tests that do not use the heap linking; a
+ * heap test names tests/host/heap_host_env.c, whose definitions win.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include "htest.h"
 #include "list.h"
 #include "ke.h"
+#include "heap.h"
 
 jmp_buf *htest_bugcheck_jump;
 ULONG htest_bugcheck_code;
@@ -46,4 +50,41 @@ void RtlpListCorrupted(PLIST_ENTRY Entry)
 {
     KeBugCheckEx(KERNEL_SECURITY_CHECK_FAILURE, 3, (ULONG_PTR)Entry, (ULONG_PTR)Entry->Flink,
                  (ULONG_PTR)Entry->Blink);
+}
+
+static void HeapEnvironmentMissing(void)
+{
+    fprintf(stderr, "heap used without its environment: add tests/host/heap_host_env.c "
+                    "to the test's HOST_SOURCES line\n");
+    abort();
+}
+
+__attribute__((weak)) NTSTATUS RtlpHeapAllocateVirtual(PVOID *BaseAddress, SIZE_T *RegionSize,
+                                                       ULONG AllocationType, ULONG Protect)
+{
+    HeapEnvironmentMissing();
+    return STATUS_NOT_IMPLEMENTED;
+}
+
+__attribute__((weak)) NTSTATUS RtlpHeapFreeVirtual(PVOID *BaseAddress, SIZE_T *RegionSize,
+                                                   ULONG FreeType)
+{
+    HeapEnvironmentMissing();
+    return STATUS_NOT_IMPLEMENTED;
+}
+
+__attribute__((weak)) void RtlpHeapRaiseStatus(NTSTATUS Status)
+{
+    HeapEnvironmentMissing();
+}
+
+__attribute__((weak)) void RtlpHeapReportCorruption(PVOID Heap, PVOID Address, ULONG Reason)
+{
+    HeapEnvironmentMissing();
+}
+
+__attribute__((weak)) ULONG_PTR RtlpHeapCurrentThread(void)
+{
+    HeapEnvironmentMissing();
+    return 0;
 }

@@ -1,0 +1,244 @@
+/*
+ * heap.c - creating and destroying heaps, the heap lock, heap information.
+ * NT's counterparts: RtlCreateHeap, RtlDestroyHeap, RtlLockHeap,
+ * RtlUnlockHeap, RtlSetHeapInformation (ntdll's heap.c).
+ *
+ * A heap begins with its HEAP descriptor at the base of its first
+ * reservation; the handle is that address, 64 KB aligned as on Windows.
+ * The lock is one word taken with an atomic exchange, recursive for the
+ * thread that holds it (RtlLockHeap, then HeapAlloc, must not deadlock);
+ * HEAP_NO_SERIALIZE heaps never take it.
+ */
+#include "heapp.h"
+#include "kstring.h"
+
+#define HEAP_DEFAULT_SEGMENT_RESERVE    (1024 * 1024)
+#define HEAP_DEFAULT_SEGMENT_COMMIT     (2 * HEAP_PAGE_SIZE)
+#define HEAP_DEFAULT_DECOMMIT_BLOCK     HEAP_PAGE_SIZE
+#define HEAP_DEFAULT_DECOMMIT_TOTAL     (64 * 1024)
+
+#define HEAP_CREATE_VALID_FLAGS (HEAP_NO_SERIALIZE | HEAP_GROWABLE | HEAP_GENERATE_EXCEPTIONS | \
+    HEAP_ZERO_MEMORY | HEAP_REALLOC_IN_PLACE_ONLY | HEAP_TAIL_CHECKING_ENABLED |              \
+    HEAP_FREE_CHECKING_ENABLED | HEAP_DISABLE_COALESCE_ON_FREE | HEAP_CREATE_ALIGN_16 |       \
+    HEAP_CREATE_ENABLE_TRACING | HEAP_CREATE_ENABLE_EXECUTE)
+
+/* Takes the heap lock unless Flags (the call's, with the heap's) say HEAP_NO_SERIALIZE. */
+BOOLEAN RtlpHeapAcquireLock(PHEAP Heap, ULONG Flags)
+{
+    ULONG_PTR Self;
+    if (Flags & HEAP_NO_SERIALIZE)
+        return FALSE;
+    Self = RtlpHeapCurrentThread();
+    if (__atomic_load_n(&Heap->LockOwner, __ATOMIC_RELAXED) == Self) {
+        Heap->LockRecursion++;
+        return TRUE;
+    }
+    while (__atomic_exchange_n(&Heap->LockWord, 1, __ATOMIC_ACQUIRE) != 0) {
+        while (__atomic_load_n(&Heap->LockWord, __ATOMIC_RELAXED) != 0) {
+#if defined(__i386__) || defined(__x86_64__)
+            __asm__ volatile("pause");
+#endif
+        }
+    }
+    __atomic_store_n(&Heap->LockOwner, Self, __ATOMIC_RELAXED);
+    Heap->LockRecursion = 1;
+    return TRUE;
+}
+
+void RtlpHeapReleaseLock(PHEAP Heap, BOOLEAN Locked)
+{
+    if (!Locked)
+        return;
+    ASSERT(Heap->LockRecursion > 0);
+    if (--Heap->LockRecursion == 0) {
+        __atomic_store_n(&Heap->LockOwner, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&Heap->LockWord, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static BOOLEAN RtlpHeapIsValidHandle(PHEAP Heap)
+{
+    return Heap != NULL && Heap->Signature == HEAP_SIGNATURE;
+}
+
+static void RtlpHeapApplyParameters(PHEAP Heap, PRTL_HEAP_PARAMETERS Parameters)
+{
+    Heap->SegmentReserve = HEAP_DEFAULT_SEGMENT_RESERVE;
+    Heap->SegmentCommit = HEAP_DEFAULT_SEGMENT_COMMIT;
+    Heap->DeCommitFreeBlockThreshold = HEAP_DEFAULT_DECOMMIT_BLOCK >> HEAP_GRANULARITY_SHIFT;
+    Heap->DeCommitTotalFreeThreshold = HEAP_DEFAULT_DECOMMIT_TOTAL >> HEAP_GRANULARITY_SHIFT;
+    Heap->VirtualMemoryThreshold = HEAP_DEFAULT_VIRTUAL_MEMORY_THRESHOLD >> HEAP_GRANULARITY_SHIFT;
+    if (Parameters == NULL || Parameters->Length != sizeof(*Parameters))
+        return;
+    if (Parameters->SegmentReserve != 0)
+        Heap->SegmentReserve = RtlpHeapRoundUp(Parameters->SegmentReserve,
+                                               HEAP_ALLOCATION_GRANULARITY);
+    if (Parameters->SegmentCommit != 0)
+        Heap->SegmentCommit = RtlpHeapRoundUp(Parameters->SegmentCommit, HEAP_PAGE_SIZE);
+    if (Parameters->DeCommitFreeBlockThreshold != 0)
+        Heap->DeCommitFreeBlockThreshold =
+            Parameters->DeCommitFreeBlockThreshold >> HEAP_GRANULARITY_SHIFT;
+    if (Parameters->DeCommitTotalFreeThreshold != 0)
+        Heap->DeCommitTotalFreeThreshold =
+            Parameters->DeCommitTotalFreeThreshold >> HEAP_GRANULARITY_SHIFT;
+    /* NT caps the threshold at its default: larger blocks would not fit a header's Size. */
+    if (Parameters->VirtualMemoryThreshold != 0 &&
+        Parameters->VirtualMemoryThreshold < HEAP_DEFAULT_VIRTUAL_MEMORY_THRESHOLD)
+        Heap->VirtualMemoryThreshold = Parameters->VirtualMemoryThreshold >> HEAP_GRANULARITY_SHIFT;
+}
+
+/* See heap.h. */
+PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
+                    PVOID Lock, PRTL_HEAP_PARAMETERS Parameters)
+{
+    HEAP Defaults;
+    PVOID Base = NULL;
+    SIZE_T Size, Header;
+    ULONG Protect;
+    PHEAP Heap;
+
+    /* Heaps on caller memory, caller locks and commit routines: not implemented. */
+    if (HeapBase != NULL || Lock != NULL || (Parameters != NULL &&
+        Parameters->Length == sizeof(*Parameters) && Parameters->CommitRoutine != NULL))
+        return NULL;
+    Flags &= HEAP_CREATE_VALID_FLAGS;
+    Protect = (Flags & HEAP_CREATE_ENABLE_EXECUTE) ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+    RtlpHeapApplyParameters(&Defaults, Parameters);
+
+    if (ReserveSize == 0)
+        ReserveSize = Defaults.SegmentReserve;
+    if (ReserveSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY ||
+        CommitSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY)
+        return NULL;
+    ReserveSize = RtlpHeapRoundUp(ReserveSize, HEAP_ALLOCATION_GRANULARITY);
+    CommitSize = RtlpHeapRoundUp(CommitSize, HEAP_PAGE_SIZE);
+    if (CommitSize > ReserveSize)
+        ReserveSize = RtlpHeapRoundUp(CommitSize, HEAP_ALLOCATION_GRANULARITY);
+    Header = RtlpHeapSegmentHeaderBytes(ReserveSize, TRUE);
+    /* The first commit holds the descriptor and at least one block and a sentinel. */
+    Size = RtlpHeapRoundUp(Header + ((SIZE_T)HEAP_MIN_BLOCK_UNITS + 1) * HEAP_GRANULARITY,
+                           HEAP_PAGE_SIZE);
+    if (CommitSize < Size)
+        CommitSize = Size;
+    if (CommitSize > ReserveSize)
+        return NULL;
+
+    Size = ReserveSize;
+    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(&Base, &Size, MEM_RESERVE, Protect)))
+        return NULL;
+    Size = CommitSize;
+    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(&Base, &Size, MEM_COMMIT, Protect))) {
+        Size = 0;
+        RtlpHeapFreeVirtual(&Base, &Size, MEM_RELEASE);
+        return NULL;
+    }
+
+    Heap = Base;
+    memset(Heap, 0, sizeof(*Heap));
+    RtlpHeapApplyParameters(Heap, Parameters);
+    Heap->Signature = HEAP_SIGNATURE;
+    Heap->Flags = Flags;
+    Heap->ForceFlags = Flags & (HEAP_NO_SERIALIZE | HEAP_GENERATE_EXCEPTIONS | HEAP_ZERO_MEMORY |
+                                HEAP_REALLOC_IN_PLACE_ONLY | HEAP_TAIL_CHECKING_ENABLED |
+                                HEAP_FREE_CHECKING_ENABLED);
+    Heap->Protect = Protect;
+    /* Differs from heap to heap, so a header copied from another heap fails its checksum. */
+    Heap->EntryCookie = (UCHAR)(((ULONG_PTR)Base >> 16) ^ ((ULONG_PTR)Base >> 24) ^ 0x5A);
+    InitializeListHead(&Heap->VirtualAllocdBlocks);
+    RtlpHeapInitializeFreeLists(Heap);
+    for (ULONG i = 0; i < HEAP_LOOKASIDE_LISTS; i++)
+        Heap->Lookaside[i].MaximumDepth = HEAP_LOOKASIDE_DEPTH;
+    /* NT puts the lookaside front end on growable, serialized, non-debug heaps. */
+    if ((Flags & HEAP_GROWABLE) && !(Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED |
+                                              HEAP_FREE_CHECKING_ENABLED)))
+        Heap->FrontEndHeapType = HEAP_FRONT_END_LOOKASIDE;
+    RtlpHeapInitializeSegment(Heap, &Heap->Segment0, 0, Base, ReserveSize, CommitSize, Header);
+    return Heap;
+}
+
+/* See heap.h. */
+PVOID RtlDestroyHeap(PVOID HeapHandle)
+{
+    PHEAP Heap = HeapHandle;
+    if (!RtlpHeapIsValidHandle(Heap))
+        return HeapHandle;
+    Heap->Signature = 0;
+    RtlpHeapReleaseBigBlocks(Heap);
+    RtlpHeapReleaseSegments(Heap);
+    return NULL;
+}
+
+/* See heap.h. */
+BOOLEAN RtlLockHeap(PVOID HeapHandle)
+{
+    PHEAP Heap = HeapHandle;
+    if (!RtlpHeapIsValidHandle(Heap))
+        return FALSE;
+    RtlpHeapAcquireLock(Heap, Heap->Flags);
+    return TRUE;
+}
+
+/* See heap.h. */
+BOOLEAN RtlUnlockHeap(PVOID HeapHandle)
+{
+    PHEAP Heap = HeapHandle;
+    if (!RtlpHeapIsValidHandle(Heap))
+        return FALSE;
+    if (!(Heap->Flags & HEAP_NO_SERIALIZE)) {
+        if (Heap->LockOwner != RtlpHeapCurrentThread())
+            return FALSE;
+        RtlpHeapReleaseLock(Heap, TRUE);
+    }
+    return TRUE;
+}
+
+/*
+ * See heap.h. HeapCompatibilityInformation takes a ULONG: 0 turns the
+ * lookaside front end off (its blocks go back to the free lists), 1 turns
+ * it on, 2 (the low-fragmentation heap) is STATUS_NOT_IMPLEMENTED.
+ */
+NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                               PVOID HeapInformation, SIZE_T HeapInformationLength)
+{
+    PHEAP Heap = HeapHandle;
+    ULONG Value;
+    BOOLEAN Locked;
+
+    if (HeapInformationClass == HeapEnableTerminationOnCorruption)
+        return STATUS_SUCCESS;  /* corruption always ends the process here */
+    if (HeapInformationClass != HeapCompatibilityInformation)
+        return STATUS_INVALID_INFO_CLASS;
+    if (HeapInformationLength < sizeof(ULONG))
+        return STATUS_BUFFER_TOO_SMALL;
+    if (!RtlpHeapIsValidHandle(Heap))
+        return STATUS_INVALID_PARAMETER;
+    Value = *(PULONG)HeapInformation;
+    if (Value == HEAP_FRONT_END_LFH)
+        return STATUS_NOT_IMPLEMENTED;
+    if (Value != HEAP_FRONT_END_NONE && Value != HEAP_FRONT_END_LOOKASIDE)
+        return STATUS_INVALID_PARAMETER;
+    Locked = RtlpHeapAcquireLock(Heap, Heap->ForceFlags);
+    if (Value == HEAP_FRONT_END_NONE)
+        RtlpHeapFrontFlush(Heap);
+    Heap->FrontEndHeapType = (UCHAR)Value;
+    RtlpHeapReleaseLock(Heap, Locked);
+    return STATUS_SUCCESS;
+}
+
+/* See heap.h: HeapCompatibilityInformation returns the front end as a ULONG. */
+NTSTATUS RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                                 PVOID HeapInformation, SIZE_T HeapInformationLength,
+                                 PSIZE_T ReturnLength)
+{
+    PHEAP Heap = HeapHandle;
+    if (HeapInformationClass != HeapCompatibilityInformation)
+        return STATUS_INVALID_INFO_CLASS;
+    if (ReturnLength != NULL)
+        *ReturnLength = sizeof(ULONG);
+    if (HeapInformationLength < sizeof(ULONG))
+        return STATUS_BUFFER_TOO_SMALL;
+    if (!RtlpHeapIsValidHandle(Heap))
+        return STATUS_INVALID_PARAMETER;
+    *(PULONG)HeapInformation = Heap->FrontEndHeapType;
+    return STATUS_SUCCESS;
+}

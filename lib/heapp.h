@@ -1,0 +1,259 @@
+/*
+ * heapp.h - the Rtl heap's private structures and the calls between its
+ * files (heap.c, heapalloc.c, heaprealloc.c, heaplist.c, heapseg.c,
+ * heapbig.c, heapfront.c, heapcheck.c, heapwalk.c).
+ *
+ * Layout (docs/heap.md has the pictures): a heap is a set of segments, each
+ * one reservation that is committed page by page. A segment holds blocks,
+ * each an 8-byte HEAP_ENTRY followed by data, measured in 8-byte units.
+ * Committed pages form runs; every run ends with a one-unit busy "sentinel"
+ * block (HEAP_ENTRY_LAST_ENTRY), and the first block of every run has
+ * PreviousSize 0, so coalescing stops at the edges of a run without looking
+ * at uncommitted memory. A page bitmap in the segment says which pages are
+ * committed.
+ *
+ * Invariants (RtlpHeapValidateLocked checks all of them):
+ *  - every block's SmallTagIndex is its checksum (RtlpHeapChecksum);
+ *  - next(B)->PreviousSize == B->Size inside a run;
+ *  - a free block is on exactly the free list of its size; no two free
+ *    blocks are adjacent unless together they exceed HEAP_MAX_FREE_UNITS;
+ *  - Heap->TotalFreeSize is the sum of the free blocks' sizes.
+ * Lock: everything here is called with the heap lock held (or under
+ * HEAP_NO_SERIALIZE, where the caller serializes).
+ */
+#ifndef HEAPP_H
+#define HEAPP_H
+
+#include "heap.h"
+#include "list.h"
+#include "ntassert.h"
+
+/* The block header, NT's HEAP_ENTRY for x86 (8 bytes on every build). */
+typedef struct _HEAP_ENTRY {
+    USHORT Size;            /* in 8-byte units, header included */
+    USHORT PreviousSize;    /* the previous block's Size; 0 for the first block of a run */
+    UCHAR SmallTagIndex;    /* here: a checksum of the other seven bytes */
+    UCHAR Flags;            /* HEAP_ENTRY_* */
+    UCHAR UnusedBytes;      /* Size * 8 minus the bytes the caller asked for */
+    UCHAR SegmentIndex;
+} HEAP_ENTRY, *PHEAP_ENTRY;
+C_ASSERT(sizeof(HEAP_ENTRY) == 8);
+
+#define HEAP_GRANULARITY        8
+#define HEAP_GRANULARITY_SHIFT  3
+
+#define HEAP_ENTRY_BUSY             0x01
+#define HEAP_ENTRY_EXTRA_PRESENT    0x02    /* NT's; unused here */
+#define HEAP_ENTRY_FILL_PATTERN     0x04    /* busy: tail pattern; free: free-fill pattern */
+#define HEAP_ENTRY_VIRTUAL_ALLOC    0x08    /* a big block in its own region */
+#define HEAP_ENTRY_LAST_ENTRY       0x10    /* the sentinel that ends a committed run */
+#define HEAP_ENTRY_LOOKASIDE        0x80    /* busy in the back end, free in a lookaside list */
+
+/* A free block: the header, then its free-list links. */
+typedef struct _HEAP_FREE_ENTRY {
+    HEAP_ENTRY Entry;
+    LIST_ENTRY FreeList;
+} HEAP_FREE_ENTRY, *PHEAP_FREE_ENTRY;
+
+/* The smallest block: room for the free-list links (2 units on x86, 3 on the 64-bit host). */
+#define HEAP_MIN_BLOCK_UNITS ((USHORT)((sizeof(HEAP_FREE_ENTRY) + 7) >> HEAP_GRANULARITY_SHIFT))
+#define HEAP_MAX_FREE_UNITS  0xFFFF
+#define HEAP_FREE_LISTS      128    /* FreeLists[n] holds n-unit blocks; [0] the bigger ones, by size */
+
+/* A block in its own reservation (growable heaps, requests over the threshold). */
+typedef struct _HEAP_VIRTUAL_ALLOC_ENTRY {
+    LIST_ENTRY Entry;
+    SIZE_T CommitSize;      /* bytes committed from the region base */
+    SIZE_T ReserveSize;
+    SIZE_T UserSize;        /* the size asked for */
+    _Alignas(8) HEAP_ENTRY BusyBlock;
+} HEAP_VIRTUAL_ALLOC_ENTRY, *PHEAP_VIRTUAL_ALLOC_ENTRY;
+C_ASSERT(offsetof(HEAP_VIRTUAL_ALLOC_ENTRY, BusyBlock) % 8 == 0);
+
+#define HEAP_SIGNATURE          0xEEFFEEFFu
+#define HEAP_SEGMENT_SIGNATURE  0xFFEEFFEEu
+#define HEAP_MAXIMUM_SEGMENTS   64
+#define HEAP_LOOKASIDE_LISTS    128     /* blocks of 1..127 units (up to 1 KB) */
+#define HEAP_LOOKASIDE_DEPTH    32
+
+#define HEAP_FREE_FILL          0xFEEEFEEEu /* NT's freed-memory fill */
+#define HEAP_TAIL_FILL          0xAB        /* NT's CHECK_HEAP_TAIL_FILL */
+#define HEAP_TAIL_SIZE          8
+
+typedef struct _HEAP_SEGMENT {
+    ULONG Signature;
+    UCHAR SegmentIndex;
+    struct _HEAP *Heap;
+    PUCHAR BaseAddress;             /* the reservation */
+    SIZE_T ReservedSize;
+    ULONG NumberOfPages;
+    ULONG NumberOfUnCommittedPages;
+    PHEAP_ENTRY FirstEntry;
+    PUCHAR LastValidEntry;          /* BaseAddress + ReservedSize */
+    PULONG CommitBitmap;            /* bit n set: page n is committed */
+} HEAP_SEGMENT, *PHEAP_SEGMENT;
+
+typedef struct _HEAP_LOOKASIDE {
+    SINGLE_LIST_ENTRY ListHead;     /* linked through the blocks' data */
+    USHORT Depth;
+    USHORT MaximumDepth;
+    ULONG TotalAllocates, AllocateHits, TotalFrees, FreeHits;
+} HEAP_LOOKASIDE, *PHEAP_LOOKASIDE;
+
+typedef struct _HEAP {
+    ULONG Signature;
+    ULONG Flags;                    /* creation flags */
+    ULONG ForceFlags;               /* flags every call gets */
+    ULONG Protect;                  /* PAGE_READWRITE or PAGE_EXECUTE_READWRITE */
+    UCHAR EntryCookie;              /* mixed into every checksum */
+    UCHAR FrontEndHeapType;         /* HEAP_FRONT_END_* */
+    UCHAR SegmentCount;             /* Segments[0..SegmentCount) */
+    volatile ULONG LockWord;
+    ULONG LockRecursion;
+    volatile ULONG_PTR LockOwner;
+    SIZE_T SegmentReserve;          /* bytes for the next segment */
+    SIZE_T SegmentCommit;           /* least bytes committed at a time */
+    SIZE_T DeCommitFreeBlockThreshold;  /* units */
+    SIZE_T DeCommitTotalFreeThreshold;  /* units */
+    SIZE_T VirtualMemoryThreshold;  /* units; bigger requests get their own region */
+    SIZE_T TotalFreeSize;           /* units on the free lists */
+    PHEAP_SEGMENT Segments[HEAP_MAXIMUM_SEGMENTS];
+    LIST_ENTRY VirtualAllocdBlocks;
+    ULONG FreeListsInUse[HEAP_FREE_LISTS / 32];
+    LIST_ENTRY FreeLists[HEAP_FREE_LISTS];
+    HEAP_LOOKASIDE Lookaside[HEAP_LOOKASIDE_LISTS];
+    ULONG PendingCorruption;        /* HEAP_CORRUPTION_* found under the lock, reported after */
+    PVOID PendingCorruptionAddress;
+    HEAP_SEGMENT Segment0;          /* the first segment's descriptor */
+} HEAP, *PHEAP;
+
+/* Reasons passed to RtlpHeapReportCorruption. */
+#define HEAP_CORRUPTION_FOREIGN_POINTER     1   /* not a block of this heap */
+#define HEAP_CORRUPTION_DOUBLE_FREE         2   /* the block is already free */
+#define HEAP_CORRUPTION_BAD_HEADER          3   /* checksum or links of a header are wrong */
+#define HEAP_CORRUPTION_TAIL_OVERWRITTEN    4   /* bytes written past the end of a block */
+#define HEAP_CORRUPTION_FREE_MODIFIED       5   /* a free block was written after free */
+#define HEAP_CORRUPTION_FREE_LIST           6   /* free lists disagree with the blocks */
+#define HEAP_CORRUPTION_BAD_SEGMENT         7   /* segment or heap descriptor damaged */
+#define HEAP_CORRUPTION_LOOKASIDE           8   /* a lookaside list is damaged */
+
+/* Requests above this fail at once (they could not be rounded without overflow). */
+#define HEAP_MAXIMUM_REQUEST ((SIZE_T)-1 - 4 * HEAP_ALLOCATION_GRANULARITY)
+
+/* ---- small helpers ---- */
+
+static inline PHEAP_ENTRY RtlpHeapNextEntry(PHEAP_ENTRY Entry)
+{
+    return (PHEAP_ENTRY)((PUCHAR)Entry + ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT));
+}
+
+static inline PHEAP_ENTRY RtlpHeapPreviousEntry(PHEAP_ENTRY Entry)
+{
+    return (PHEAP_ENTRY)((PUCHAR)Entry - ((SIZE_T)Entry->PreviousSize << HEAP_GRANULARITY_SHIFT));
+}
+
+static inline SIZE_T RtlpHeapUserSize(const HEAP_ENTRY *Entry)
+{
+    return ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT) - Entry->UnusedBytes;
+}
+
+static inline UCHAR RtlpHeapChecksum(const HEAP *Heap, const HEAP_ENTRY *Entry)
+{
+    /* Catches most single-byte damage to a header for the price of a few XORs. */
+    return (UCHAR)((Entry->Size ^ (Entry->Size >> 8) ^ Entry->PreviousSize ^
+                    (Entry->PreviousSize >> 8) ^ Entry->Flags ^ Entry->UnusedBytes ^
+                    Entry->SegmentIndex ^ Heap->EntryCookie) & 0xFF);
+}
+
+static inline void RtlpHeapSealEntry(const HEAP *Heap, PHEAP_ENTRY Entry)
+{
+    Entry->SmallTagIndex = RtlpHeapChecksum(Heap, Entry);
+}
+
+static inline BOOLEAN RtlpHeapEntryIntact(const HEAP *Heap, const HEAP_ENTRY *Entry)
+{
+    return Entry->SmallTagIndex == RtlpHeapChecksum(Heap, Entry);
+}
+
+static inline BOOLEAN RtlpHeapIsPageCommitted(const HEAP_SEGMENT *Segment, const void *Address)
+{
+    ULONG Page = (ULONG)(((PUCHAR)Address - Segment->BaseAddress) / HEAP_PAGE_SIZE);
+    return (Segment->CommitBitmap[Page >> 5] >> (Page & 31)) & 1;
+}
+
+static inline ULONG_PTR RtlpHeapRoundUp(ULONG_PTR Value, ULONG_PTR Alignment)
+{
+    return (Value + Alignment - 1) & ~(Alignment - 1);
+}
+
+/* ---- heap.c: lock ---- */
+BOOLEAN RtlpHeapAcquireLock(PHEAP Heap, ULONG Flags);
+void RtlpHeapReleaseLock(PHEAP Heap, BOOLEAN Locked);
+
+/* ---- heapalloc.c: the locked back-end calls the others share ---- */
+SIZE_T RtlpHeapUnitsForSize(ULONG Flags, SIZE_T Size);
+PVOID RtlpHeapAllocateLocked(PHEAP Heap, ULONG Flags, SIZE_T Size);
+void RtlpHeapFreeLocked(PHEAP Heap, PHEAP_ENTRY Entry);
+void RtlpHeapFreeToBackEnd(PHEAP Heap, PHEAP_ENTRY Entry);
+void RtlpHeapSetBusy(PHEAP Heap, PHEAP_ENTRY Entry, ULONG Flags, SIZE_T Size);
+
+/* ---- heaplist.c: free lists, carving and coalescing ---- */
+void RtlpHeapInitializeFreeLists(PHEAP Heap);
+void RtlpHeapInsertFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free);
+void RtlpHeapRemoveFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free);
+PHEAP_FREE_ENTRY RtlpHeapFindFreeBlock(PHEAP Heap, USHORT Units);
+void RtlpHeapCarveFreeRange(PHEAP Heap, UCHAR SegmentIndex, PUCHAR Start, PUCHAR End,
+                            USHORT PreviousUnits);
+void RtlpHeapCoalesceRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, PUCHAR End,
+                           USHORT PreviousUnits, BOOLEAN AllowDecommit);
+void RtlpHeapSplitBlock(PHEAP Heap, PHEAP_ENTRY Entry, USHORT Units, BOOLEAN AllowDecommit);
+
+/* ---- heapseg.c: segments, commit and decommit ---- */
+NTSTATUS RtlpHeapInitializeSegment(PHEAP Heap, PHEAP_SEGMENT Segment, UCHAR Index, PUCHAR Base,
+                                   SIZE_T Reserved, SIZE_T Committed, SIZE_T HeaderBytes);
+BOOLEAN RtlpHeapExtend(PHEAP Heap, USHORT Units);
+BOOLEAN RtlpHeapDecommitRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, PUCHAR End,
+                              USHORT PreviousUnits, PHEAP_ENTRY *Resume);
+PHEAP_ENTRY RtlpHeapNextRun(PHEAP_SEGMENT Segment, PUCHAR Address);
+SIZE_T RtlpHeapSegmentHeaderBytes(SIZE_T Reserved, BOOLEAN First);
+void RtlpHeapReleaseSegments(PHEAP Heap);
+
+/* ---- heapbig.c: blocks in their own regions ---- */
+PVOID RtlpHeapAllocateBig(PHEAP Heap, ULONG Flags, SIZE_T Size);
+void RtlpHeapFreeBig(PHEAP Heap, PHEAP_VIRTUAL_ALLOC_ENTRY Big);
+PVOID RtlpHeapReAllocateBig(PHEAP Heap, ULONG Flags, PHEAP_VIRTUAL_ALLOC_ENTRY Big, SIZE_T Size);
+void RtlpHeapReleaseBigBlocks(PHEAP Heap);
+
+/* ---- heapfront.c: the lookaside front end ---- */
+PHEAP_ENTRY RtlpHeapFrontAllocate(PHEAP Heap, USHORT Units);
+BOOLEAN RtlpHeapFrontFree(PHEAP Heap, PHEAP_ENTRY Entry);
+void RtlpHeapFrontFlush(PHEAP Heap);
+BOOLEAN RtlpHeapFrontValidate(PHEAP Heap, PVOID *BadAddress);
+
+/* ---- heapcheck.c: block lookup, patterns, validation ---- */
+/* What RtlpHeapFindBlock found at an address. */
+#define HEAP_BLOCK_BUSY     0
+#define HEAP_BLOCK_BIG      1
+#define HEAP_BLOCK_FREE     2   /* a header of this heap that is not busy */
+#define HEAP_BLOCK_FOREIGN  3   /* not in the heap at all */
+#define HEAP_BLOCK_CORRUPT  4   /* in the heap, header damaged */
+ULONG RtlpHeapFindBlock(PHEAP Heap, PCVOID BaseAddress, PHEAP_ENTRY *Entry);
+PHEAP_SEGMENT RtlpHeapFindSegment(PHEAP Heap, PCVOID Address, ULONG *Index);
+void RtlpHeapFillFree(PHEAP Heap, PHEAP_ENTRY Entry);
+BOOLEAN RtlpHeapCheckFreeFill(PHEAP_ENTRY Entry);
+void RtlpHeapFillTail(PHEAP_ENTRY Entry);
+BOOLEAN RtlpHeapCheckTail(PHEAP_ENTRY Entry);
+ULONG RtlpHeapValidateLocked(PHEAP Heap, PVOID *BadAddress);
+BOOLEAN RtlpHeapReportPending(PHEAP Heap);
+
+/* Remembers the first damage found under the lock; reported once the lock is released. */
+static inline void RtlpHeapNoteCorruption(PHEAP Heap, PCVOID Address, ULONG Reason)
+{
+    if (Heap->PendingCorruption == 0) {
+        Heap->PendingCorruption = Reason;
+        Heap->PendingCorruptionAddress = (PVOID)Address;
+    }
+}
+PHEAP_VIRTUAL_ALLOC_ENTRY RtlpHeapBigFromEntry(PHEAP_ENTRY Entry);
+
+#endif /* HEAPP_H */

@@ -1,0 +1,153 @@
+/*
+ * bench_heap.c - host benchmark of the Rtl heap against glibc malloc and,
+ * when their Debian packages are installed, mimalloc, jemalloc and
+ * tcmalloc (loaded with dlopen, so each is called by its own symbols and
+ * glibc's malloc stays the process's).
+ *
+ * Workloads: HeapAlloc+HeapFree pairs of 16, 64, 256 and 4096 bytes; and
+ * glibc's bench-malloc-simple loop: batches of 25, 100, 400, 1600 blocks of
+ * 16, 32, 64 bytes, every int written, freed in order. Each figure is the
+ * median of 5 timed runs after a warm-up run, in nanoseconds per
+ * allocation+free; ratios are ours over the peer's (below 1: we are faster).
+ * Built by `make bench-host` with -O2, without sanitizers.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "heap.h"
+
+typedef struct {
+    const char *Name;
+    void *(*Alloc)(void *Context, size_t Size);
+    void (*Free)(void *Context, void *Block);
+    void *Context;
+    void *(*RawMalloc)(size_t);
+    void (*RawFree)(void *);
+} ALLOCATOR;
+
+static void *RtlAlloc(void *Heap, size_t Size) { return RtlAllocateHeap(Heap, 0, Size); }
+static void RtlFree(void *Heap, void *Block) { RtlFreeHeap(Heap, 0, Block); }
+static void *RawAlloc(void *Self, size_t Size) { return ((ALLOCATOR *)Self)->RawMalloc(Size); }
+static void RawFree(void *Self, void *Block) { ((ALLOCATOR *)Self)->RawFree(Block); }
+
+static double Now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
+static int CompareDouble(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define PAIR_ITERATIONS 2000000
+#define BATCH_WORK      2000000     /* blocks per run, whatever the batch */
+
+static double RunPairs(ALLOCATOR *A, size_t Size)
+{
+    double Start = Now();
+    for (int i = 0; i < PAIR_ITERATIONS; i++) {
+        volatile char *p = A->Alloc(A->Context, Size);
+        p[0] = 1;
+        A->Free(A->Context, (void *)p);
+    }
+    return (Now() - Start) / PAIR_ITERATIONS;
+}
+
+static double RunBatch(ALLOCATOR *A, size_t Batch, size_t Size)
+{
+    static void *Blocks[1600];
+    size_t Rounds = BATCH_WORK / Batch;
+    double Start = Now();
+    for (size_t r = 0; r < Rounds; r++) {
+        for (size_t i = 0; i < Batch; i++) {
+            int *p = A->Alloc(A->Context, Size);
+            for (size_t j = 0; j < Size / sizeof(int); j++)
+                p[j] = (int)j;
+            Blocks[i] = p;
+        }
+        for (size_t i = 0; i < Batch; i++)
+            A->Free(A->Context, Blocks[i]);
+    }
+    return (Now() - Start) / (double)(Rounds * Batch);
+}
+
+static double Median(ALLOCATOR *A, int Batch, size_t Size)
+{
+    double Runs[5];
+    if (Batch) RunBatch(A, (size_t)Batch, Size); else RunPairs(A, Size);
+    for (int i = 0; i < 5; i++)
+        Runs[i] = Batch ? RunBatch(A, (size_t)Batch, Size) : RunPairs(A, Size);
+    qsort(Runs, 5, sizeof Runs[0], CompareDouble);
+    return Runs[2];
+}
+
+static int LoadPeer(ALLOCATOR *A, const char *Name, const char *Library, const char *MallocName,
+                    const char *FreeName)
+{
+    void *Handle = dlopen(Library, RTLD_NOW | RTLD_LOCAL);
+    if (Handle == NULL)
+        return 0;
+    A->Name = Name;
+    A->RawMalloc = (void *(*)(size_t))dlsym(Handle, MallocName);
+    A->RawFree = (void (*)(void *))dlsym(Handle, FreeName);
+    if (A->RawMalloc == NULL || A->RawFree == NULL)
+        return 0;
+    A->Alloc = RawAlloc;
+    A->Free = RawFree;
+    A->Context = A;
+    return 1;
+}
+
+int main(void)
+{
+    ALLOCATOR All[8];
+    int Count = 0;
+    static const size_t PairSizes[] = { 16, 64, 256, 4096 };
+    static const int Batches[] = { 25, 100, 400, 1600 };
+    static const size_t BatchSizes[] = { 16, 32, 64 };
+    ULONG None = HEAP_FRONT_END_NONE;
+    PVOID Lookaside = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
+    PVOID Plain = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
+    RtlSetHeapInformation(Plain, HeapCompatibilityInformation, &None, sizeof None);
+
+    All[Count++] = (ALLOCATOR){ "rtl", RtlAlloc, RtlFree, Lookaside, NULL, NULL };
+    All[Count++] = (ALLOCATOR){ "rtl_nofront", RtlAlloc, RtlFree, Plain, NULL, NULL };
+    All[Count] = (ALLOCATOR){ "glibc", RawAlloc, RawFree, NULL, malloc, free };
+    All[Count].Context = &All[Count];
+    Count++;
+    Count += LoadPeer(&All[Count], "mimalloc", "libmimalloc.so.2", "mi_malloc", "mi_free");
+    Count += LoadPeer(&All[Count], "jemalloc", "libjemalloc.so.2", "malloc", "free");
+    Count += LoadPeer(&All[Count], "tcmalloc", "libtcmalloc_minimal.so.4", "tc_malloc", "tc_free");
+    for (int i = 0; i < Count; i++)
+        if (All[i].Alloc == RawAlloc)
+            All[i].Context = &All[i];
+
+    for (int w = 0; w < 4 + 4 * 3; w++) {
+        int Batch = w < 4 ? 0 : Batches[(w - 4) / 3];
+        size_t Size = w < 4 ? PairSizes[w] : BatchSizes[(w - 4) % 3];
+        char Label[64];
+        double Result[8] = { 0 };
+        if (Batch)
+            snprintf(Label, sizeof Label, "heap.batch%d.%zuB", Batch, Size);
+        else
+            snprintf(Label, sizeof Label, "heap.pair.%zuB", Size);
+        for (int i = 0; i < Count; i++) {
+            Result[i] = Median(&All[i], Batch, Size);
+            printf("BENCH %s.%s %.1f ns\n", Label, All[i].Name, Result[i]);
+        }
+        for (int i = 2; i < Count; i++)
+            printf("BENCH %s.rtl_vs_%s %.2f x\n", Label, All[i].Name, Result[0] / Result[i]);
+        printf("BENCH %s.lookaside_gain %.2f x\n", Label, Result[1] / Result[0]);
+        fflush(stdout);
+    }
+    RtlDestroyHeap(Lookaside);
+    RtlDestroyHeap(Plain);
+    return 0;
+}
