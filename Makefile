@@ -50,8 +50,14 @@ KOBJ := $(foreach o,$(KOBJ),$(if $(findstring ..,$(o)),$(B)/k/extra/$(notdir $(o
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(B)/host/%,$(wildcard tests/host/test_*.c))
 HLIB := $(wildcard lib/*.c)
+# lib/ and the host support are compiled once and linked into every host test.
+HLIB_OBJ := $(patsubst %.c,$(B)/host/%.o,$(HLIB) tests/host/host_support.c)
 
-.PHONY: all iso run test test-host test-kernel bench debug clean tools
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+# The tools come first (they may be installed), then a parallel build.
+BUILD = $(MAKE) --no-print-directory -j$(NPROC)
+
+.PHONY: all iso run test test-host test-kernel bench debug clean tools build
 all: $(B)/kernel.elf
 
 # ---- tools: check, and install on Debian as root -----------------------------
@@ -96,16 +102,19 @@ $(B)/ksyms0.o: tools/gensyms.sh
 	$(CC) $(KCFLAGS) -c $(B)/ksyms0.c -o $@
 
 # ---- ISO ---------------------------------------------------------------------
-iso: tools $(B)/kernel.elf
+iso: tools
+	@$(BUILD) $(B)/kernel.elf
 	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
 	@echo "ISO: $(B)/ntmm.iso"
 
-run: tools $(B)/kernel.elf
+run: tools
+	@$(BUILD) $(B)/kernel.elf
 	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
 	qemu-system-i386 -cdrom $(B)/ntmm.iso -m $(MEM) -serial stdio -display none \
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-debug: tools $(B)/kernel.elf
+debug: tools
+	@$(BUILD) $(B)/kernel.elf
 	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
 	@echo "QEMU is halted; in another terminal: gdb -x tools/gdbinit"
 	qemu-system-i386 -cdrom $(B)/ntmm.iso -m $(MEM) -serial stdio -display none \
@@ -119,20 +128,30 @@ $(B)/host/htest.o: tests/host/htest.c tests/host/htest.h
 # A host test names the non-lib sources it needs on a line "// HOST_SOURCES: a.c b.c".
 host_sources = $(shell sed -n 's/^.. HOST_SOURCES://p' $(1))
 .SECONDEXPANSION:
-$(B)/host/test_%: tests/host/test_%.c $(B)/host/htest.o $(HLIB) $(wildcard lib/*.h) \
-		tests/host/host_support.c $$(call host_sources,tests/host/test_$$*.c)
+$(B)/host/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/host/tests/host/%.o: tests/host/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(HCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/host/test_%: tests/host/test_%.c $(B)/host/htest.o $(HLIB_OBJ) $(wildcard lib/*.h) \
+		$$(call host_sources,tests/host/test_$$*.c)
 	@mkdir -p $(B)/host
 	@echo "  HOST  $@"
-	@$(CC) $(HCFLAGS) -o $@ $< $(B)/host/htest.o $(HLIB) tests/host/host_support.c \
+	@$(CC) $(HCFLAGS) -o $@ $< $(B)/host/htest.o $(HLIB_OBJ) \
 		$(call host_sources,$<)
 
 test-host: $(HOST_TESTS)
 
-test: tools test-host $(B)/kernel.elf
+test: tools
+	@$(BUILD) test-host $(B)/kernel.elf
 	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(TEST_MEM)" \
 		--tests "$(TESTS)" --timeout $(TIMEOUT) $(HOST_TESTS)
 
-bench: tools $(B)/kernel.elf
+bench: tools
+	@$(BUILD) $(B)/kernel.elf
 	@$(PYTHON) tools/runtests.py --bench --icount $(ICOUNT) --kernel $(B)/kernel.elf \
 		--mem "$(BENCH_MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT)
 
