@@ -57,4 +57,13 @@
 #define MI_NONPAGED_POOL_EXPANSION_END   0xFFBDFFFFu
 #define MI_HAL_RESERVED_START    0xFFC00000u
 
+/* The regions are in address order and do not overlap. */
+_Static_assert(MI_PFN_DATABASE_END < MI_NONPAGED_POOL_START, "layout");
+_Static_assert(MI_NONPAGED_POOL_END < PTE_BASE, "layout");
+_Static_assert(HYPER_SPACE_END < MI_SYSTEM_CACHE_START, "layout");
+_Static_assert(MI_SYSTEM_CACHE_END < MI_PAGED_POOL_START, "layout");
+_Static_assert(MI_PAGED_POOL_END < MI_SYSTEM_PTE_START, "layout");
+_Static_assert(MI_SYSTEM_PTE_END < MI_NONPAGED_POOL_EXPANSION_START, "layout");
+_Static_assert(MI_NONPAGED_POOL_EXPANSION_END < MI_HAL_RESERVED_START, "layout");
+
 #endif /* MMLAYOUT_H */

@@ -187,3 +187,26 @@ KTEST(pfn, bad_page_leaves_circulation)
     KT_EQ(after.AvailablePages, before.AvailablePages - 1);
     KT_ASSERT(MiValidatePfnDatabase(&MiPfnDb));
 }
+
+/* The database agrees with the firmware's map on this machine's real layout
+ * (at 3G that includes QEMU's PCI hole below 4 GB): whole usable pages below
+ * 4 GB are RAM, pages of reserved ranges are not. */
+KTEST(pfn, database_matches_the_firmware_map)
+{
+    ULONG checked = 0;
+    for (ULONG i = 0; i < KeLoaderBlock.RangeCount; i++) {
+        KBOOT_MEMORY_RANGE *r = &KeLoaderBlock.Ranges[i];
+        ULONGLONG first = (r->Base + PAGE_SIZE - 1) >> PAGE_SHIFT;
+        ULONGLONG end = (r->Base + r->Length) >> PAGE_SHIFT;
+        for (ULONGLONG p = first; p < end && p <= MiPfnDb.HighestPage; p++) {
+            BOOLEAN ram = !(MI_PFN_ELEMENT((PFN_NUMBER)p)->Flags & MI_PFN_NOT_RAM);
+            if (r->Type == 1 && p != 0)
+                KT_ASSERT(ram);
+            else if (r->Type != 1)
+                KT_ASSERT(!ram);
+            checked++;
+        }
+    }
+    KT_ASSERT(checked > 1000);
+    KT_ASSERT(MiPfnDb.HighestPage < 0x100000);      /* nothing at or above 4 GB */
+}
