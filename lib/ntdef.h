@@ -27,6 +27,7 @@ typedef uintptr_t ULONG_PTR, *PULONG_PTR;
 typedef size_t SIZE_T, *PSIZE_T;
 typedef intptr_t SSIZE_T;
 typedef LONG NTSTATUS;
+typedef void *HANDLE, **PHANDLE;
 typedef UCHAR KIRQL, *PKIRQL;
 typedef ULONG LOGICAL;
 

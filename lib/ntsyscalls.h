@@ -1,0 +1,35 @@
+/*
+ * ntsyscalls.h - the system service table, shared by the kernel (which
+ * dispatches on it) and the user runtime (whose stubs are generated from
+ * it). NT_SERVICE(Name, ArgumentCount): the service number is the position
+ * in this list, from 0.
+ *
+ * The calling convention is NT/x86's int 0x2E: EAX = the service number,
+ * EDX = the address of the first argument (the stdcall arguments as the
+ * caller pushed them), result (an NTSTATUS) in EAX. EBX, ESI, EDI, EBP and
+ * ESP are preserved; ECX and EDX are not. Append new services at the end.
+ */
+#ifndef NTSYSCALLS_H
+#define NTSYSCALLS_H
+
+#define NT_SERVICE_TABLE(NT_SERVICE)                                        \
+    NT_SERVICE(NtTerminateProcess, 2)      /* HANDLE, NTSTATUS */            \
+    NT_SERVICE(NtTerminateThread, 2)       /* HANDLE, NTSTATUS */            \
+    NT_SERVICE(NtClose, 1)                 /* HANDLE */                      \
+    NT_SERVICE(NtWaitForSingleObject, 3)   /* HANDLE, BOOLEAN, PLARGE_INTEGER */ \
+    NT_SERVICE(NtDisplayString, 1)         /* PUNICODE_STRING */             \
+    NT_SERVICE(NtQueryInformationProcess, 5) /* HANDLE, class, PVOID, ULONG, PULONG */ \
+    NT_SERVICE(NtQueryInformationThread, 5)  /* HANDLE, class, PVOID, ULONG, PULONG */ \
+    NT_SERVICE(NtContinue, 2)              /* PCONTEXT, BOOLEAN */           \
+    NT_SERVICE(NtRaiseException, 3)        /* PEXCEPTION_RECORD, PCONTEXT, BOOLEAN */ \
+    NT_SERVICE(NtYieldExecution, 0)                                          \
+    NT_SERVICE(NtQuerySystemInformation, 4) /* class, PVOID, ULONG, PULONG */
+
+enum {
+#define NT_SERVICE_NUMBER(Name, Args) SERVICE_##Name,
+    NT_SERVICE_TABLE(NT_SERVICE_NUMBER)
+#undef NT_SERVICE_NUMBER
+    SERVICE_COUNT
+};
+
+#endif /* NTSYSCALLS_H */
