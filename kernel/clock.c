@@ -4,6 +4,8 @@
  */
 #include "ki.h"
 
+void KiClockTick(void);
+
 #define PIT_CHANNEL0 0x40
 #define PIT_COMMAND 0x43
 #define PIT_INPUT_HZ 1193182u
@@ -15,6 +17,7 @@ static void KiClockInterrupt(ULONG Irq, void *Context)
     (void)Irq;
     (void)Context;
     KeTickCount++;
+    KiClockTick();
 }
 
 void KiInitializeClock(void)

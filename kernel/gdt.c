@@ -113,3 +113,11 @@ void KiLeaveDoubleFaultTask(void)
     /* The task switch set NT in EFLAGS; the long jump restores the
      * EFLAGS saved before the fault, which have it clear. */
 }
+
+/* Points the TEB segment (FS in user mode) at a thread's TEB; it takes
+ * effect when FS is next loaded, on the way back to user mode. */
+void KiSetTebDescriptor(ULONG_PTR Base)
+{
+    KiSetGdtEntry(KGDT_R3_TEB, (ULONG)Base, 0xFFF,
+                  GDT_PRESENT | GDT_DPL3 | GDT_CODE_DATA | GDT_DATA_RW, 0x40);
+}

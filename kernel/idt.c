@@ -11,7 +11,7 @@
 #include "kstring.h"
 
 static KIDTENTRY KiIdt[256] __attribute__((aligned(8)));
-extern char KiTrapStubs[], KiInterruptStubs[];
+extern char KiTrapStubs[], KiInterruptStubs[], KiSystemServiceStub[];
 #define KI_STUB_BYTES 16
 
 void KiSetIdtGate(ULONG Vector, void *Handler, UCHAR Access, USHORT Selector)
@@ -31,6 +31,8 @@ void KiInitializeIdt(void)
         KiSetIdtGate(v, KiTrapStubs + v * KI_STUB_BYTES, IDT_INTERRUPT_GATE, KGDT_R0_CODE);
     KiSetIdtGate(3, KiTrapStubs + 3 * KI_STUB_BYTES, IDT_INTERRUPT_GATE | IDT_DPL3, KGDT_R0_CODE);
     KiSetIdtGate(8, NULL, IDT_TASK_GATE, KGDT_DF_TSS);
+    /* NT/x86's system call gate, callable from ring 3. */
+    KiSetIdtGate(0x2E, KiSystemServiceStub, IDT_INTERRUPT_GATE | IDT_DPL3, KGDT_R0_CODE);
     for (ULONG i = 0; i < 16; i++)
         KiSetIdtGate(PRIMARY_VECTOR_BASE + i, KiInterruptStubs + i * KI_STUB_BYTES,
                      IDT_INTERRUPT_GATE, KGDT_R0_CODE);

@@ -10,6 +10,8 @@
  */
 #include "ki.h"
 
+void KiPreemptIfDue(void);
+
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21
 #define PIC2_CMD 0xA0
@@ -108,4 +110,5 @@ void KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
         return;
     }
     KiRunInterrupt(irq);
+    KiPreemptIfDue();       /* the quantum may have run out (thread.c) */
 }

@@ -7,6 +7,7 @@
 #include "ktest.h"
 #include "mm.h"
 #include "kstring.h"
+#include "ps.h"
 
 static PCSTR KiMemoryTypeName(ULONG Type)
 {
@@ -77,6 +78,7 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
      * can drop now: the memory manager's locks expect <= DISPATCH_LEVEL. */
     KiSetIrqlForRecovery(PASSIVE_LEVEL);
     MmInitSystem();
+    KiInitializeScheduler();
     KiInitializePic();
     KiInitializeClock();
     _enable();
@@ -92,9 +94,7 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
     KiShowMachine();
     DbgPrint("\nReady. Nothing more to do until user programs exist; "
              "press Ctrl-A X to leave QEMU.\n");
-    /* The idle loop: zero free pages (NT's zero page thread), then sleep. */
-    for (;;) {
-        if (MmZeroFreePages(64) == 0)
-            __halt();
-    }
+    /* The idle thread zeroes free pages (NT's zero page thread) meanwhile. */
+    for (;;)
+        KeWaitForObject(&KiSystemProcess.Header, 0xFFFFFFFF);
 }

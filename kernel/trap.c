@@ -10,6 +10,9 @@
  */
 #include "ki.h"
 #include "mm.h"
+#include "except.h"
+
+void KiSystemService(PKTRAP_FRAME Frame);
 
 const KTRAP_FRAME *KiBugCheckTrapFrame;
 
@@ -28,6 +31,13 @@ static void KiPageFault(PKTRAP_FRAME TrapFrame)
                                     KI_FRAME_FROM_USER(TrapFrame), TrapFrame);
     if (NT_SUCCESS(status))
         return;
+    if (KI_FRAME_FROM_USER(TrapFrame)) {
+        KiUserTrap(TrapFrame, address);
+        return;
+    }
+    /* Kernel code touching user memory inside a KE_TRY: an exception. */
+    if (address < MM_SYSTEM_RANGE_START && KiTryActive())
+        ExRaiseStatus(STATUS_ACCESS_VIOLATION);
     KiBugCheckTrapFrame = TrapFrame;
     if ((TrapFrame->ErrCode & (PF_PRESENT | PF_WRITE)) == (PF_PRESENT | PF_WRITE))
         KeBugCheckEx(ATTEMPTED_WRITE_TO_READONLY_MEMORY, address,
@@ -38,8 +48,16 @@ static void KiPageFault(PKTRAP_FRAME TrapFrame)
 
 void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
 {
+    if (TrapFrame->Vector == 0x2E) {
+        KiSystemService(TrapFrame);
+        return;
+    }
     if (TrapFrame->Vector == 14) {
         KiPageFault(TrapFrame);
+        return;
+    }
+    if (KI_FRAME_FROM_USER(TrapFrame)) {
+        KiUserTrap(TrapFrame, 0);
         return;
     }
     KiBugCheckTrapFrame = TrapFrame;

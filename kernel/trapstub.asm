@@ -8,7 +8,7 @@
 ; no stub: it is a task gate (gdt.c) so it runs on a stack of its own.
 
 extern KiTrapDispatch, KiInterruptDispatch, KiDoubleFaultHandler
-global KiTrapStubs, KiInterruptStubs, KiDoubleFaultEntry
+global KiTrapStubs, KiInterruptStubs, KiDoubleFaultEntry, KiSystemServiceStub
 global KiSetJump, KiLongJump
 global KiBootStackGuard, KiBootStackTop
 
@@ -53,6 +53,13 @@ KiInterruptStubs:
     align 16
 %assign v v + 1
 %endrep
+
+; int 0x2E from user mode: a system call (syscall.c).
+align 16
+KiSystemServiceStub:
+    push dword 0
+    push dword 0x2E
+    jmp KiTrapCommon
 
 %macro SAVE_FRAME 0
     pushad

@@ -106,6 +106,12 @@ void MmGetPageCounts(MM_PAGE_COUNTS *Counts);
  * thread's work; run from the idle loop). Returns the pages zeroed. */
 ULONG MmZeroFreePages(ULONG MaxPages);
 
+/* Process address spaces (procmm.c). A directory is named by its page. */
+ULONG MmCreateProcessAddressSpace(void);               /* MM_EMPTY_LIST: no memory */
+ULONG MmDeleteProcessAddressSpace(ULONG Directory);    /* not the current one */
+NTSTATUS MmCommitUserRange(ULONG_PTR Va, SIZE_T Size, BOOLEAN Writable);
+void MmProtectUserRangeReadOnly(ULONG_PTR Va, SIZE_T Size);
+
 /* The page-fault hook: resolves what it can (a system PDE missing from this
  * address space), else returns the status to raise or bugcheck with. */
 NTSTATUS MmAccessFault(ULONG ErrorCode, PVOID Address, BOOLEAN FromUser, void *TrapFrame);

@@ -1,0 +1,264 @@
+/*
+ * syscall.c - the system service dispatcher (int 0x2E) and the services.
+ *
+ * The user stub puts the service number in EAX and the address of its
+ * arguments in EDX. KiSystemService checks the number, copies the arguments
+ * from the user stack under a KE_TRY (a bad EDX is STATUS_ACCESS_VIOLATION,
+ * never a bugcheck) and calls the service with interrupts on at
+ * PASSIVE_LEVEL. Every pointer a service takes from user mode is probed and
+ * copied the same way. The result goes back in EAX.
+ */
+#include "ps.h"
+#include "except.h"
+#include "mm.h"
+#include "ntsyscalls.h"
+#include "kstring.h"
+
+
+/* Ticks from an NT timeout: negative = relative, in 100 ns units. */
+static ULONG PspTimeoutToTicks(const LARGE_INTEGER *Timeout)
+{
+    if (Timeout == NULL)
+        return 0xFFFFFFFF;
+    LONGLONG t = Timeout->QuadPart;
+    if (t >= 0)
+        return t == 0 ? 0 : 1;      /* absolute times: no clock of day yet; due now */
+    ULONGLONG ticks = ((ULONGLONG)-t + KeQueryTimeIncrement() - 1) / KeQueryTimeIncrement();
+    return ticks >= 0xFFFFFFFE ? 0xFFFFFFFE : (ULONG)ticks;
+}
+
+NTSTATUS NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus)
+{
+    DISPATCHER_HEADER *o;
+    if (ProcessHandle == NULL)
+        ProcessHandle = NtCurrentProcess();
+    NTSTATUS s = ObReferenceObjectByHandle(ProcessHandle, KOBJECT_PROCESS, &o);
+    if (!NT_SUCCESS(s))
+        return s;
+    PEPROCESS p = CONTAINING_RECORD(o, EPROCESS, Header);
+    if (p == &KiSystemProcess) {
+        ObDereferenceObject(o);
+        return STATUS_ACCESS_DENIED;
+    }
+    if (p == PsGetCurrentProcess())
+        ObDereferenceObject(o);     /* the call does not return */
+    PsTerminateProcess(p, ExitStatus);
+    ObDereferenceObject(o);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus)
+{
+    if (ThreadHandle == NULL || ThreadHandle == NtCurrentThread()) {
+        if (PsGetCurrentProcess()->ActiveThreads == 1)
+            PsTerminateProcess(PsGetCurrentProcess(), ExitStatus);
+        PsTerminateCurrentThread(ExitStatus);
+    }
+    return STATUS_INVALID_HANDLE;   /* other threads: with CreateThread (thread stacks issue) */
+}
+
+NTSTATUS NtClose(HANDLE Handle)
+{
+    return ObCloseHandle(PsGetCurrentProcess(), Handle);
+}
+
+NTSTATUS NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout)
+{
+    LARGE_INTEGER t;
+    if (Timeout && !NT_SUCCESS(KeCopyFromUser(&t, Timeout, sizeof(t), 4)))
+        return STATUS_ACCESS_VIOLATION;
+    DISPATCHER_HEADER *o;
+    NTSTATUS s = ObReferenceObjectByHandle(Handle, 0, &o);
+    if (!NT_SUCCESS(s))
+        return s;
+    if (o == &PsGetCurrentThread()->Header) {
+        ObDereferenceObject(o);
+        return STATUS_INVALID_PARAMETER;    /* it would never end */
+    }
+    s = KeWaitForObject(o, PspTimeoutToTicks(Timeout ? &t : NULL));
+    ObDereferenceObject(o);
+    return s;
+}
+
+NTSTATUS NtDisplayString(PUNICODE_STRING String)
+{
+    UNICODE_STRING us;
+    WCHAR buf[128];
+    NTSTATUS s = KeCopyFromUser(&us, String, sizeof(us), 4);
+    if (!NT_SUCCESS(s))
+        return s;
+    if (us.Length & 1)
+        return STATUS_INVALID_PARAMETER;
+    for (ULONG done = 0; done < us.Length;) {
+        ULONG n = us.Length - done < sizeof(buf) ? us.Length - done : sizeof(buf);
+        s = KeCopyFromUser(buf, (PUCHAR)us.Buffer + done, n, 2);
+        if (!NT_SUCCESS(s))
+            return s;
+        for (ULONG i = 0; i < n / 2; i++)
+            KiSerialPut(buf[i] < 0x80 ? (char)buf[i] : '?');
+        done += n;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InformationClass, PVOID Information,
+                                   ULONG Length, PULONG ReturnLength)
+{
+    if (InformationClass != ProcessBasicInformation)
+        return STATUS_INVALID_INFO_CLASS;
+    if (Length != sizeof(PROCESS_BASIC_INFORMATION))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    DISPATCHER_HEADER *o;
+    NTSTATUS s = ObReferenceObjectByHandle(ProcessHandle, KOBJECT_PROCESS, &o);
+    if (!NT_SUCCESS(s))
+        return s;
+    PEPROCESS p = CONTAINING_RECORD(o, EPROCESS, Header);
+    PROCESS_BASIC_INFORMATION info;
+    memset(&info, 0, sizeof(info));
+    info.ExitStatus = p->ExitStatus;
+    info.PebBaseAddress = p->Peb;
+    info.AffinityMask = 1;
+    info.BasePriority = 8;
+    info.UniqueProcessId = p->UniqueProcessId;
+    ObDereferenceObject(o);
+    s = KeCopyToUser(Information, &info, sizeof(info), 4);
+    if (NT_SUCCESS(s) && ReturnLength) {
+        ULONG len = sizeof(info);
+        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+    }
+    return s;
+}
+
+NTSTATUS NtQueryInformationThread(HANDLE ThreadHandle, ULONG InformationClass, PVOID Information,
+                                  ULONG Length, PULONG ReturnLength)
+{
+    if (InformationClass != ThreadBasicInformation)
+        return STATUS_INVALID_INFO_CLASS;
+    if (Length != sizeof(THREAD_BASIC_INFORMATION))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    DISPATCHER_HEADER *o;
+    NTSTATUS s = ObReferenceObjectByHandle(ThreadHandle, KOBJECT_THREAD, &o);
+    if (!NT_SUCCESS(s))
+        return s;
+    PETHREAD t = CONTAINING_RECORD(o, ETHREAD, Header);
+    THREAD_BASIC_INFORMATION info;
+    memset(&info, 0, sizeof(info));
+    info.ExitStatus = t->State == Terminated ? t->ExitStatus : STATUS_PENDING;
+    info.TebBaseAddress = t->Teb;
+    info.ClientId = t->Cid;
+    info.AffinityMask = 1;
+    info.Priority = info.BasePriority = 8;
+    ObDereferenceObject(o);
+    s = KeCopyToUser(Information, &info, sizeof(info), 4);
+    if (NT_SUCCESS(s) && ReturnLength) {
+        ULONG len = sizeof(info);
+        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+    }
+    return s;
+}
+
+/* Resumes with the CONTEXT: the service's "result" is the context's EAX. */
+NTSTATUS NtContinue(PCONTEXT Context, BOOLEAN TestAlert)
+{
+    CONTEXT c;
+    NTSTATUS s = KeCopyFromUser(&c, Context, sizeof(c), 4);
+    if (!NT_SUCCESS(s))
+        return s;
+    PKTRAP_FRAME f = PsGetCurrentThread()->TrapFrame;
+    KeContextToTrapFrame(&c, f);
+    return (NTSTATUS)f->Eax;
+}
+
+NTSTATUS NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context, BOOLEAN FirstChance)
+{
+    EXCEPTION_RECORD r;
+    CONTEXT c;
+    NTSTATUS s = KeCopyFromUser(&r, ExceptionRecord, sizeof(r), 4);
+    if (NT_SUCCESS(s))
+        s = KeCopyFromUser(&c, Context, sizeof(c), 4);
+    if (!NT_SUCCESS(s))
+        return s;
+    if (r.NumberParameters > EXCEPTION_MAXIMUM_PARAMETERS)
+        return STATUS_INVALID_PARAMETER;
+    if (!FirstChance) {
+        PsEndProcessByException(PsGetCurrentProcess(), &r);
+        return STATUS_SUCCESS;      /* not reached */
+    }
+    PKTRAP_FRAME f = PsGetCurrentThread()->TrapFrame;
+    KeContextToTrapFrame(&c, f);
+    KiDispatchUserException(f, &r);
+    return (NTSTATUS)f->Eax;
+}
+
+NTSTATUS NtYieldExecution(void)
+{
+    KeYieldExecution();
+    return STATUS_SUCCESS;
+}
+
+/* SystemBasicInformation (class 0), enough for GetSystemInfo. */
+typedef struct _SYSTEM_BASIC_INFORMATION {
+    ULONG Reserved, TimerResolution, PageSize, NumberOfPhysicalPages, LowestPhysicalPageNumber;
+    ULONG HighestPhysicalPageNumber, AllocationGranularity;
+    ULONG_PTR MinimumUserModeAddress, MaximumUserModeAddress, ActiveProcessorsAffinityMask;
+    CHAR NumberOfProcessors;
+} SYSTEM_BASIC_INFORMATION;
+
+NTSTATUS NtQuerySystemInformation(ULONG InformationClass, PVOID Information, ULONG Length,
+                                  PULONG ReturnLength)
+{
+    if (InformationClass != 0)
+        return STATUS_INVALID_INFO_CLASS;
+    if (Length != sizeof(SYSTEM_BASIC_INFORMATION))
+        return STATUS_INFO_LENGTH_MISMATCH;
+    MM_PAGE_COUNTS counts;
+    MmGetPageCounts(&counts);
+    SYSTEM_BASIC_INFORMATION info;
+    memset(&info, 0, sizeof(info));
+    info.TimerResolution = KeQueryTimeIncrement();
+    info.PageSize = PAGE_SIZE;
+    info.NumberOfPhysicalPages = counts.TotalPages;
+    info.LowestPhysicalPageNumber = 1;
+    info.HighestPhysicalPageNumber = counts.HighestPage;
+    info.AllocationGranularity = 0x10000;
+    info.MinimumUserModeAddress = MM_LOWEST_USER_ADDRESS;
+    info.MaximumUserModeAddress = MM_HIGHEST_USER_ADDRESS;
+    info.ActiveProcessorsAffinityMask = 1;
+    info.NumberOfProcessors = 1;
+    NTSTATUS s = KeCopyToUser(Information, &info, sizeof(info), 4);
+    if (NT_SUCCESS(s) && ReturnLength) {
+        ULONG len = sizeof(info);
+        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+    }
+    return s;
+}
+
+/* The service table, in ntsyscalls.h's order. Services are cdecl C
+ * functions; calling one with more arguments than it takes is harmless. */
+typedef NTSTATUS (*PKSERVICE)(ULONG, ULONG, ULONG, ULONG, ULONG, ULONG);
+static const struct {
+    PKSERVICE Routine;
+    ULONG ArgumentCount;
+} KiServiceTable[SERVICE_COUNT] = {
+#define NT_SERVICE_ENTRY(Name, Args) { (PKSERVICE)(void *)Name, Args },
+    NT_SERVICE_TABLE(NT_SERVICE_ENTRY)
+#undef NT_SERVICE_ENTRY
+};
+
+void KiSystemService(PKTRAP_FRAME Frame)
+{
+    ULONG args[6] = { 0 };
+    ULONG n = Frame->Eax;
+    PsGetCurrentThread()->TrapFrame = Frame;
+    if (n >= SERVICE_COUNT) {
+        Frame->Eax = (ULONG)STATUS_INVALID_SYSTEM_SERVICE;
+        return;
+    }
+    _enable();
+    NTSTATUS s = KeCopyFromUser(args, (PVOID)Frame->Edx, KiServiceTable[n].ArgumentCount * 4, 4);
+    if (NT_SUCCESS(s))
+        s = KiServiceTable[n].Routine(args[0], args[1], args[2], args[3], args[4], args[5]);
+    _disable();
+    ASSERT(KeGetCurrentIrql() == PASSIVE_LEVEL);
+    Frame->Eax = (ULONG)s;
+}

@@ -1,0 +1,290 @@
+/*
+ * Processes, threads and system calls, driven by tiny programs assembled
+ * here: each test builds a real ELF32 image in memory (a text segment at
+ * 0x00400000 with the code, a bss page at 0x00500000) and runs it through
+ * the loader, so these tests need nothing of the user runtime.
+ */
+#include "ntddk.h"
+#include "ktest.h"
+#include "ps.h"
+#include "except.h"
+#include "mi.h"
+#include "ntsyscalls.h"
+
+typedef struct { UCHAR Ident[16]; USHORT Type, Machine; ULONG Version, Entry, PhOff, ShOff, Flags;
+                 USHORT EhSize, PhEntSize, PhNum, ShEntSize, ShNum, ShStrNdx; } KT_EHDR;
+typedef struct { ULONG Type, Offset, VAddr, PAddr, FileSz, MemSz, Flags, Align; } KT_PHDR;
+typedef struct {
+    KT_EHDR Eh;
+    KT_PHDR Ph[2];
+    UCHAR Code[200];
+    ULONG Length;
+} KT_IMAGE;
+
+#define KT_DATA 0x00500000u
+
+static void KtBegin(KT_IMAGE *im)
+{
+    memset(im, 0, sizeof(*im));
+    memcpy(im->Eh.Ident, "\177ELF\1\1\1", 7);
+    im->Eh.Type = 2;
+    im->Eh.Machine = 3;
+    im->Eh.Version = 1;
+    im->Eh.Entry = 0x00400000 + offsetof(KT_IMAGE, Code);
+    im->Eh.PhOff = offsetof(KT_IMAGE, Ph);
+    im->Eh.EhSize = sizeof(KT_EHDR);
+    im->Eh.PhEntSize = sizeof(KT_PHDR);
+    im->Eh.PhNum = 2;
+    im->Ph[0] = (KT_PHDR){ 1, 0, 0x00400000, 0, sizeof(KT_IMAGE), sizeof(KT_IMAGE), 5, 0x1000 };
+    im->Ph[1] = (KT_PHDR){ 1, 0, KT_DATA, 0, 0, 0x1000, 6, 0x1000 };
+}
+
+static void KtByte(KT_IMAGE *im, ULONG b) { im->Code[im->Length++] = (UCHAR)b; }
+static void KtLong(KT_IMAGE *im, ULONG v) { for (int i = 0; i < 4; i++) KtByte(im, v >> (8 * i)); }
+static void KtSyscall(KT_IMAGE *im, ULONG Service)
+{
+    KtByte(im, 0x89); KtByte(im, 0xE2);             /* mov edx, esp */
+    KtByte(im, 0xB8); KtLong(im, Service);          /* mov eax, service */
+    KtByte(im, 0xCD); KtByte(im, 0x2E);             /* int 0x2e */
+}
+/* NtTerminateProcess(NtCurrentProcess(), eax) */
+static void KtExitWithEax(KT_IMAGE *im)
+{
+    KtByte(im, 0x50);                               /* push eax */
+    KtByte(im, 0x6A); KtByte(im, 0xFF);             /* push -1 */
+    KtSyscall(im, SERVICE_NtTerminateProcess);
+    KtByte(im, 0xEB); KtByte(im, 0xFE);             /* jmp $ (never reached) */
+}
+static void KtMovEax(KT_IMAGE *im, ULONG v) { KtByte(im, 0xB8); KtLong(im, v); }
+
+/* Runs the image as a process; returns its exit status (or fails the test). */
+static NTSTATUS KtRun(KT_IMAGE *im, PCSTR Name, PEPROCESS *Out)
+{
+    PEPROCESS p;
+    NTSTATUS s = PsCreateUserProcess(Name, Name, im, sizeof(*im), &p);
+    if (!NT_SUCCESS(s))
+        return s;
+    if (Out) {
+        *Out = p;
+        return STATUS_PENDING;
+    }
+    s = KeWaitForObject(&p->Header, 10 * KE_CLOCK_HZ);
+    NTSTATUS exit = s == STATUS_SUCCESS ? p->ExitStatus : STATUS_TIMEOUT;
+    if (s != STATUS_SUCCESS)
+        PsTerminateProcess(p, STATUS_TIMEOUT);
+    ObDereferenceObject(&p->Header);
+    return exit;
+}
+
+KTEST(ps, user_process_exits_with_its_status)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtMovEax(&im, 0x1234);
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "exit1234", NULL), 0x1234);
+}
+
+KTEST(ps, two_processes_see_their_own_values_at_one_address)
+{
+    KT_IMAGE a, b;
+    PEPROCESS pa, pb;
+    for (int i = 0; i < 2; i++) {
+        KT_IMAGE *im = i ? &b : &a;
+        KtBegin(im);
+        KtByte(im, 0xC7); KtByte(im, 0x05); KtLong(im, KT_DATA);   /* mov dword [KT_DATA], v */
+        KtLong(im, i ? 0xBBBB : 0xAAAA);
+        KtByte(im, 0xB9); KtLong(im, 20);                          /* mov ecx, 20 */
+        ULONG loop = im->Length;
+        KtByte(im, 0x51);                                          /* push ecx */
+        KtSyscall(im, SERVICE_NtYieldExecution);
+        KtByte(im, 0x59);                                          /* pop ecx */
+        KtByte(im, 0x49);                                          /* dec ecx */
+        KtByte(im, 0x75); KtByte(im, (UCHAR)(loop - (im->Length + 1)));  /* jnz loop */
+        KtByte(im, 0xA1); KtLong(im, KT_DATA);                     /* mov eax, [KT_DATA] */
+        KtExitWithEax(im);
+    }
+    KT_EQ(KtRun(&a, "valueA", &pa), STATUS_PENDING);
+    KT_EQ(KtRun(&b, "valueB", &pb), STATUS_PENDING);
+    KT_EQ(KeWaitForObject(&pa->Header, 10 * KE_CLOCK_HZ), STATUS_SUCCESS);
+    KT_EQ(KeWaitForObject(&pb->Header, 10 * KE_CLOCK_HZ), STATUS_SUCCESS);
+    KT_EQ(pa->ExitStatus, 0xAAAA);
+    KT_EQ(pb->ExitStatus, 0xBBBB);
+    ObDereferenceObject(&pa->Header);
+    ObDereferenceObject(&pb->Header);
+}
+
+static NTSTATUS KtRunWrite(ULONG Address)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtByte(&im, 0xC7); KtByte(&im, 0x05); KtLong(&im, Address); KtLong(&im, 1);
+    KtMovEax(&im, 0);
+    KtExitWithEax(&im);
+    return KtRun(&im, "writer", NULL);
+}
+
+KTEST(ps, user_write_to_null_ends_with_access_violation)
+{
+    KT_EQ(KtRunWrite(0), STATUS_ACCESS_VIOLATION);
+}
+
+KTEST(ps, user_write_to_kernel_space_ends_with_access_violation)
+{
+    KT_EQ(KtRunWrite(0x80000000), STATUS_ACCESS_VIOLATION);
+    KT_EQ(KtRunWrite((ULONG)__data_start), STATUS_ACCESS_VIOLATION);
+}
+
+KTEST(ps, user_write_to_its_own_text_ends_with_access_violation)
+{
+    KT_EQ(KtRunWrite(0x00400000), STATUS_ACCESS_VIOLATION);
+}
+
+KTEST(ps, breakpoint_without_a_handler_ends_with_0x80000003)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtByte(&im, 0xCC);                                  /* int3 */
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "int3", NULL), STATUS_BREAKPOINT);
+}
+
+KTEST(ps, bad_argument_pointer_returns_status_not_crash)
+{
+    /* EDX into kernel space: the service must return, not fault. */
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtByte(&im, 0xBA); KtLong(&im, 0x80000000);        /* mov edx, 0x80000000 */
+    KtByte(&im, 0xB8); KtLong(&im, SERVICE_NtClose);
+    KtByte(&im, 0xCD); KtByte(&im, 0x2E);
+    KtByte(&im, 0x40);                                  /* inc eax: proves it returned */
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "badedx", NULL), STATUS_ACCESS_VIOLATION + 1);
+}
+
+KTEST(ps, kernel_pointer_argument_returns_access_violation)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtByte(&im, 0x68); KtLong(&im, (ULONG)__data_start); /* push a kernel address */
+    KtSyscall(&im, SERVICE_NtDisplayString);
+    KtByte(&im, 0x40);
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "kptr", NULL), STATUS_ACCESS_VIOLATION + 1);
+}
+
+KTEST(ps, unknown_service_returns_invalid_system_service)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtByte(&im, 0xB8); KtLong(&im, 999);
+    KtByte(&im, 0xCD); KtByte(&im, 0x2E);
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "badsvc", NULL), STATUS_INVALID_SYSTEM_SERVICE);
+}
+
+KTEST(ps, fifty_processes_leave_no_page_or_pool_byte)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    KtMovEax(&im, 7);
+    KtExitWithEax(&im);
+    KT_EQ(KtRun(&im, "warmup", NULL), 7);       /* system page tables made once */
+    MM_PAGE_COUNTS before, after;
+    MmGetPageCounts(&before);
+    SIZE_T procBytes = ExpPoolTagBytes('corP', NonPagedPool);
+    SIZE_T threadBytes = ExpPoolTagBytes('erhT', NonPagedPool);
+    for (int round = 0; round < 10; round++) {
+        PEPROCESS p[5];
+        for (int i = 0; i < 5; i++)
+            KT_EQ(KtRun(&im, "many", &p[i]), STATUS_PENDING);
+        for (int i = 0; i < 5; i++) {
+            KT_EQ(KeWaitForObject(&p[i]->Header, 10 * KE_CLOCK_HZ), STATUS_SUCCESS);
+            KT_EQ(p[i]->ExitStatus, 7);
+            ObDereferenceObject(&p[i]->Header);
+        }
+    }
+    MmGetPageCounts(&after);
+    KT_EQ(after.AvailablePages, before.AvailablePages);
+    KT_EQ(after.SystemPtesInUse, before.SystemPtesInUse);
+    KT_EQ(ExpPoolTagBytes('corP', NonPagedPool), procBytes);
+    KT_EQ(ExpPoolTagBytes('erhT', NonPagedPool), threadBytes);
+    KT_ASSERT(MiValidatePfnDatabase(&MiPfnDb));
+}
+
+static volatile ULONG KtFlag, KtSpins;
+
+static void KtSpinner(void *Context)
+{
+    (void)Context;
+    while (!KtFlag)
+        KtSpins++;      /* never yields: only the clock can take the CPU away */
+}
+
+static void KtSetter(void *Context)
+{
+    (void)Context;
+    KtFlag = 1;
+}
+
+KTEST(ps, clock_preempts_a_spinning_thread)
+{
+    KtFlag = 0;
+    PETHREAD a = PsCreateThread(NULL, KtSpinner, NULL);
+    PETHREAD b = PsCreateThread(NULL, KtSetter, NULL);
+    KT_ASSERT(a && b);
+    ObReferenceObject(&a->Header);
+    ObReferenceObject(&b->Header);
+    KT_EQ(KeWaitForObject(&a->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
+    KT_EQ(KeWaitForObject(&b->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
+    KT_ASSERT(KtSpins > 0);
+    ObDereferenceObject(&a->Header);
+    ObDereferenceObject(&b->Header);
+}
+
+KTEST(ps, wait_with_timeout_times_out)
+{
+    DISPATCHER_HEADER never = { KOBJECT_PROCESS, 0, 1, { &never.WaitListHead, &never.WaitListHead } };
+    ULONG start = KeTickCount;
+    KT_EQ(KeWaitForObject(&never, 5), STATUS_TIMEOUT);
+    KT_ASSERT(KeTickCount - start >= 5);
+    KT_EQ(KeWaitForObject(&never, 0), STATUS_TIMEOUT);
+    KT_ASSERT(IsListEmpty(&never.WaitListHead));
+}
+
+/* ProbeForRead/ProbeForWrite as seed 004 describes them. */
+static NTSTATUS KtProbe(BOOLEAN Write, ULONG Address, SIZE_T Length, ULONG Alignment)
+{
+    KTRY t;
+    KE_TRY(t) {
+        if (Write)
+            ProbeForWrite((PVOID)Address, Length, Alignment);
+        else
+            ProbeForRead((PVOID)Address, Length, Alignment);
+        KeLeaveTry(&t);
+        return STATUS_SUCCESS;
+    }
+    return t.Status;
+}
+
+KTEST(ps, probe_for_read_and_write)
+{
+    KT_EQ(KtProbe(FALSE, 0x00010000, 16, 4), STATUS_SUCCESS);
+    KT_EQ(KtProbe(FALSE, 0x7FFEFFF0, 16, 4), STATUS_SUCCESS);
+    KT_EQ(KtProbe(FALSE, 0x7FFEFFF0, 0x20, 4), STATUS_ACCESS_VIOLATION);   /* runs past user space */
+    KT_EQ(KtProbe(FALSE, 0x80000000, 4, 4), STATUS_ACCESS_VIOLATION);
+    KT_EQ(KtProbe(FALSE, 0xFFFFFFF0, 0x20, 1), STATUS_ACCESS_VIOLATION);   /* wraps */
+    KT_EQ(KtProbe(FALSE, 0x00010002, 4, 4), STATUS_DATATYPE_MISALIGNMENT);
+    KT_EQ(KtProbe(FALSE, 0x80000002, 0, 4), STATUS_SUCCESS);   /* zero length: nothing checked */
+    KT_EQ(KtProbe(TRUE, 0x80000000, 4, 4), STATUS_ACCESS_VIOLATION);
+    KT_EQ(KtProbe(TRUE, 0x00010001, 4, 2), STATUS_DATATYPE_MISALIGNMENT);
+    /* Writable user space that is not mapped: the touch faults inside the try. */
+    KT_EQ(KtProbe(TRUE, 0x00010000, 4, 4), STATUS_ACCESS_VIOLATION);
+    KT_EQ(KeGetCurrentIrql(), PASSIVE_LEVEL);
+}
+
+KTEST(ps, raise_without_a_try_bugchecks_kmode_exception)
+{
+    KT_EXPECT_BUGCHECK(KMODE_EXCEPTION_NOT_HANDLED, ExRaiseStatus(STATUS_ACCESS_VIOLATION));
+    KT_EQ(KtLastBugCheck.Parameter[0], (ULONG)STATUS_ACCESS_VIOLATION);
+}
