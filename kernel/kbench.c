@@ -89,7 +89,7 @@ void KiRunBenchmarks(void)
     /* The calibrator runs first whatever the filter: ratios need it. */
     kbench_calib_zero_page();
     for (const KBENCH_DESCRIPTOR *b = __kbench_start; b < __kbench_end; b++)
-        if (b->Function != kbench_calib_zero_page && (!*filter || strstr(b->Name, filter)))
+        if (b->Function != kbench_calib_zero_page && KiFilterMatches(b->Name, filter))
             b->Function();
     DbgPrint("KBENCH DONE\n");
     HalExitEmulator(HAL_EXIT_SUCCESS);

@@ -84,6 +84,13 @@ static BOOLEAN KtSelected(const KTEST_DESCRIPTOR *t, PCSTR Filter)
 {
     char full[128];
     RtlStringPrintf(full, sizeof(full), "%s/%s", t->Suite, t->Name);
+    return KiFilterMatches(full, Filter);
+}
+
+/* TRUE if Filter is empty or Name contains one of its comma-separated words. */
+BOOLEAN KiFilterMatches(PCSTR Name, PCSTR Filter)
+{
+    PCSTR full = Name;
     if (!*Filter)
         return TRUE;
     for (PCSTR p = Filter; *p;) {

@@ -90,6 +90,7 @@ typedef struct _KBENCH_DESCRIPTOR {
         { #name, kbench_##name };                                               \
     static void kbench_##name(void)
 
+BOOLEAN KiFilterMatches(PCSTR Name, PCSTR Filter);
 ULONGLONG KbMeasure(void (*Op)(void *Context), void *Context, ULONG Reps);
 void KbReport(PCSTR Name, ULONGLONG Value, PCSTR Unit);
 void KbReportRatio(PCSTR Name, ULONGLONG Numerator, ULONGLONG Denominator);

@@ -111,15 +111,21 @@ class Tally:
         return True
 
 def run_host_tests(binaries, filt, tally):
-    for b in binaries:
-        r = subprocess.run([b] + ([filt] if filt else []), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE)
-        for line in r.stdout.decode(errors="replace").splitlines():
-            tally.line(line)
-        if r.returncode not in (0, 1):
-            tally.line("FAIL host.%s: crashed with status %d: %s" % (
-                os.path.basename(b), r.returncode,
-                r.stderr.decode(errors="replace").strip().splitlines()[-1:]))
+    """Runs the host test programs side by side (one per core), then reports
+    their lines in a stable order."""
+    import concurrent.futures
+    def run(b):
+        return b, subprocess.run([b] + ([filt] if filt else []), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+    jobs = max(1, os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for b, r in pool.map(run, binaries):
+            for line in r.stdout.decode(errors="replace").splitlines():
+                tally.line(line)
+            if r.returncode not in (0, 1):
+                tally.line("FAIL host.%s: crashed with status %d: %s" % (
+                    os.path.basename(b), r.returncode,
+                    r.stderr.decode(errors="replace").strip().splitlines()[-1:]))
 
 def run_kernel_tests(a, mem, tally):
     skip = 0
