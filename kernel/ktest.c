@@ -12,6 +12,8 @@
 #include "ktest.h"
 #include "kstring.h"
 #include "format.h"
+#include "ps.h"
+#include "mm.h"
 
 extern const KTEST_DESCRIPTOR __ktests_start[], __ktests_end[];
 
@@ -135,6 +137,76 @@ static ULONG KtSortTests(void)
     return n;
 }
 
+/*
+ * The user programs GRUB loaded as modules ("name.elf [expect=0x...] [args]"),
+ * after the kernel tests and in the same numbering, so skip= works for them
+ * too. Each runs alone; its own PASS/FAIL lines count, and it passes as a
+ * whole ("PASS app/name") when it exits with the expected status (0 unless
+ * expect= says otherwise) within 60 seconds.
+ */
+static ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
+{
+    for (ULONG m = 0; m < KeLoaderBlock.ModuleCount; m++) {
+        const KBOOT_MODULE *mod = &KeLoaderBlock.Modules[m];
+        char name[64], full[80], args[64] = "";
+        ULONG expect = 0;
+        SIZE_T n = 0;
+        while (mod->Name[n] && mod->Name[n] != ' ' && n < sizeof(name) - 1) {
+            name[n] = mod->Name[n];
+            n++;
+        }
+        name[n] = 0;
+        if (n < 5 || strcmp(name + n - 4, ".elf") != 0)
+            continue;
+        name[n - 4] = 0;
+        for (PCSTR p = mod->Name + n; *p;) {
+            while (*p == ' ')
+                p++;
+            if (strncmp(p, "expect=", 7) == 0)
+                expect = strtoul(p + 7, NULL, 0);
+            else if (*p && strlen(args) + 1 < sizeof(args)) {
+                SIZE_T len = strlen(args);
+                if (len)
+                    args[len++] = ' ';
+                for (; *p && *p != ' ' && len < sizeof(args) - 1; p++)
+                    args[len++] = *p;
+                args[len] = 0;
+            }
+            while (*p && *p != ' ')
+                p++;
+        }
+        RtlStringPrintf(full, sizeof(full), "app/%s", name);
+        if (!KiFilterMatches(full, Filter) || Index++ < Skip)
+            continue;
+        char cmdline[160];
+        RtlStringPrintf(cmdline, sizeof(cmdline), "%s%s%s", name, args[0] ? " " : "", args);
+        DbgPrint("RUN %s\n", full);
+        PEPROCESS p;
+        NTSTATUS s = PsCreateUserProcess(name, cmdline, (PVOID)MI_BOOT_PHYSICAL_TO_VIRTUAL(mod->Start),
+                                         mod->End - mod->Start, &p);
+        if (!NT_SUCCESS(s)) {
+            DbgPrint("FAIL %s: could not start (0x%08X)\n", full, (ULONG)s);
+            KtFailed++;
+            continue;
+        }
+        s = KeWaitForObject(&p->Header, 60 * KE_CLOCK_HZ);
+        if (s != STATUS_SUCCESS) {
+            PsTerminateProcess(p, STATUS_TIMEOUT);
+            KeWaitForObject(&p->Header, 0xFFFFFFFF);
+            DbgPrint("FAIL %s: timed out after 60 s\n", full);
+            KtFailed++;
+        } else if ((ULONG)p->ExitStatus != expect) {
+            DbgPrint("FAIL %s: exit status 0x%08X, expected 0x%08X\n", full, (ULONG)p->ExitStatus, expect);
+            KtFailed++;
+        } else {
+            DbgPrint("PASS %s\n", full);
+            KtPassed++;
+        }
+        ObDereferenceObject(&p->Header);
+    }
+    return Index;
+}
+
 void KiRunTests(void)
 {
     char filter[128] = "", skipText[16] = "";
@@ -166,6 +238,7 @@ void KiRunTests(void)
         }
     }
     KtCurrent = NULL;
+    index = KiRunUserPrograms(filter, skip, index);
     DbgPrint("KTEST DONE passed=%u failed=%u\n", KtPassed, KtFailed);
     HalExitEmulator(KtFailed ? HAL_EXIT_FAILURE : HAL_EXIT_SUCCESS);
 }

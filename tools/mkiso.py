@@ -19,9 +19,11 @@ def main():
         shutil.copy(a.kernel, os.path.join(stage, "boot", "kernel.elf"))
         mods = []
         for m in a.module:
-            name = os.path.basename(m)
-            shutil.copy(m, os.path.join(stage, "boot", name))
-            mods.append("    module2 /boot/%s %s" % (name, name))
+            # "path [arguments]": the module's string is its name and arguments.
+            path, _, args = m.partition(" ")
+            name = os.path.basename(path)
+            shutil.copy(path, os.path.join(stage, "boot", name))
+            mods.append("    module2 /boot/%s %s%s" % (name, name, " " + args if args else ""))
         cfg = template.replace("@CMDLINE@", a.cmdline).replace("@MODULES@", "\n".join(mods))
         open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w").write(cfg)
         r = subprocess.run(["grub-mkrescue", "-o", a.out, stage],

@@ -233,7 +233,18 @@ def main():
     ap.add_argument("--bench", action="store_true")
     ap.add_argument("--icount", type=int, default=1)
     ap.add_argument("host_tests", nargs="*")
+    ap.add_argument("--app", action="append", default=[],
+                    help="a user program: ELF path, then its source for // EXPECT_EXIT:")
     a = ap.parse_args()
+    for app in a.app:
+        # "build/apps/x.elf:tests/apps/x.c": the source may say its exit status.
+        elf, _, src = app.partition(":")
+        expect = ""
+        if src and os.path.exists(src):
+            m = re.search(r"^// EXPECT_EXIT:\s*(\S+)", open(src).read(), re.M)
+            if m:
+                expect = " expect=" + m.group(1)
+        a.module.append(elf + expect)
     if a.bench:
         sys.exit(run_bench(a))
     start = time.time()
