@@ -37,9 +37,11 @@ KTEST(mdl, allocate_sets_the_fields_as_wdm_defines_them)
     KT_EQ(MmSizeOfMdl(buf, 2 * PAGE_SIZE), sizeof(MDL) + 3 * sizeof(PFN_NUMBER));
     KT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES(buf, 2 * PAGE_SIZE), 3);
     KT_EQ(ADDRESS_AND_SIZE_TO_SPAN_PAGES(0x1000, PAGE_SIZE), 1);
-    /* NT's tag for MDLs, from nonpaged pool. */
-    KT_EQ(((PPOOL_HEADER)mdl - 1)->PoolTag, IOP_MDL_TAG);
-    KT_ASSERT(ExpPoolTagBytes(IOP_MDL_TAG, NonPagedPool) > 0);
+    /* NT's tag for MDLs, from nonpaged pool (unless specialpool=Mdl chose it). */
+    if (!MmIsSpecialPoolAddress(mdl)) {
+        KT_EQ(((PPOOL_HEADER)mdl - 1)->PoolTag, IOP_MDL_TAG);
+        KT_ASSERT(ExpPoolTagBytes(IOP_MDL_TAG, NonPagedPool) > 0);
+    }
     IoFreeMdl(mdl);
     KT_EQ(IoAllocateMdl(buf, 0x80000000u, FALSE, FALSE, NULL), NULL);
 }
