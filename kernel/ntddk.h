@@ -14,5 +14,6 @@
 #include "ke.h"
 #include "mm.h"
 #include "pool.h"
+#include "mdl.h"
 
 #endif /* NTDDK_H */

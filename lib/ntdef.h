@@ -90,6 +90,7 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define STATUS_STACK_OVERFLOW           ((NTSTATUS)0xC00000FDL)
 #define STATUS_COMMITMENT_LIMIT         ((NTSTATUS)0xC000012DL)
 #define STATUS_HEAP_CORRUPTION          ((NTSTATUS)0xC0000374L)
+#define STATUS_NOT_FOUND                ((NTSTATUS)0xC0000225L)
 
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #define CONTAINING_RECORD(address, type, field) \

@@ -189,6 +189,19 @@ PMMPTE MiReserveSystemPtes(ULONG NumberOfPtes, MMSYSTEM_PTE_POOL_TYPE Type);
 void MiReleaseSystemPtes(PMMPTE StartingPte, ULONG NumberOfPtes, MMSYSTEM_PTE_POOL_TYPE Type);
 ULONG MiSystemPtesInUse(void);
 
+/* Special pool (specialpool.c). Boot: reads specialpool=Tag1,Tag2. */
+void MiInitializeSpecialPool(void);
+/* Splits "Tag1,Ab,*" into at most MaxTags tags (short ones padded with
+ * spaces, as NT's tags are); returns how many. */
+ULONG MiParseSpecialPoolTags(PCSTR Option, PULONG Tags, ULONG MaxTags);
+/* The fault path's question: a kernel fault at Address in the special pool
+ * range on a freed slot bugchecks PAGE_FAULT_IN_FREED_SPECIAL_POOL (0xCC),
+ * on the guard page of a block that is out PAGE_FAULT_BEYOND_END_OF_
+ * ALLOCATION (0xCD), both (address, 0 read / 1 write, Eip, 0). Returns
+ * otherwise. */
+void MiCheckSpecialPoolFault(PVOID Address, ULONG ErrorCode, ULONG_PTR Eip);
+BOOLEAN MmIsSpecialPoolAddress(PVOID P);     /* in the special pool range */
+
 /* Boot (mminit.c). */
 void MiInitializePfnDatabase(void);
 extern ULONGLONG MiBootEntryTsc, MiPfnReadyTsc;

@@ -104,5 +104,6 @@ void MmInitSystem(void)
     MiInitializeSystemPtes();
     MiProtectKernelImage();
     MiTrimBootWindow();
+    MiInitializeSpecialPool();
     ASSERT(MiValidatePfnDatabase(&MiPfnDb));
 }

@@ -50,8 +50,8 @@
  * (paged) around every change; see poolp.h for what SMP and a scheduler
  * will need. The checks that may bugcheck on a caller's error run before
  * anything changes, so a test that catches the bugcheck finds the pool as
- * it was. Special pool (Driver Verifier's guard pages) needs system PTEs
- * and is not here yet: ExAllocatePoolWithTag is where it will branch off.
+ * it was. Special pool (Driver Verifier's guard pages, mm/specialpool.c)
+ * branches off at the top of ExpAllocatePool and ExFreePoolWithTag.
  */
 #include "poolp.h"
 #include "rtl.h"
@@ -60,6 +60,7 @@
 
 POOL_DESCRIPTOR ExpPoolVector[2];
 static BOOLEAN ExpPoolInitialized;
+ULONG ExpPoolFlags;     /* EX_SPECIAL_POOL_ENABLED: mm/specialpool.c sets it */
 
 void ExpInitializeLookasideLists(void);
 
@@ -286,6 +287,11 @@ static PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag
     BOOLEAN CacheAligned = (Type & CACHE_ALIGNED_POOL_TYPE_MASK) != 0;
     KIRQL Irql = KeGetCurrentIrql();
 
+    if ((ExpPoolFlags & EX_SPECIAL_POOL_ENABLED) && MmUseSpecialPool(NumberOfBytes, Tag)) {
+        PVOID Special = MmAllocateSpecialPool(NumberOfBytes, Tag, PoolType, Caller);
+        if (Special)
+            return Special;     /* else special pool is full: the pool serves it */
+    }
     ExpInitializePool();
     if (Tag == 0)
         KeBugCheckEx(BAD_POOL_CALLER, 0x9B, Type, NumberOfBytes, (ULONG_PTR)Caller);
@@ -379,6 +385,10 @@ void ExpCheckFreeCaller(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagTo
 
 void ExFreePoolWithTag(PVOID P, ULONG Tag)
 {
+    if ((ExpPoolFlags & EX_SPECIAL_POOL_ENABLED) && MmIsSpecialPoolAddress(P)) {
+        MmFreeSpecialPool(P, Tag);
+        return;
+    }
     ExpInitializePool();
     if (BYTE_OFFSET(P) == 0) {
         ExpFreeBigPool(P, Tag);

@@ -87,6 +87,36 @@ PVOID ExAllocatePoolWithQuota(POOL_TYPE PoolType, SIZE_T NumberOfBytes);
 void ExFreePoolWithTag(PVOID P, ULONG Tag);
 void ExFreePool(PVOID P);
 
+/* ---- special pool (mm/specialpool.c) -------------------------------------------
+ *
+ * Driver Verifier's special pool: an allocation whose tag is chosen gets a
+ * page of its own with a no-access page after it and the data at the
+ * page's end, so an overrun faults at once (PAGE_FAULT_BEYOND_END_OF_
+ * ALLOCATION, 0xCD) and a use after free faults (PAGE_FAULT_IN_FREED_
+ * SPECIAL_POOL, 0xCC); the slack around the data is checked on free
+ * (SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, 0xC1). Tags are chosen with the
+ * boot option specialpool=Tag1,Tag2 or with MmAddSpecialPoolTag. A pattern
+ * may use NT's wildcards: '?' one character, '*' the rest. docs/pool.md.
+ */
+#define MI_SPECIAL_POOL_MAX_TAGS 8
+
+/* Chooses Tag (a pattern) for special pool. STATUS_INSUFFICIENT_RESOURCES
+ * when MI_SPECIAL_POOL_MAX_TAGS are chosen or the address range cannot be
+ * had. PASSIVE_LEVEL. */
+NTSTATUS MmAddSpecialPoolTag(ULONG Tag);
+/* Unchooses Tag; blocks already in special pool stay there until freed.
+ * STATUS_NOT_FOUND if it was not chosen. */
+NTSTATUS MmRemoveSpecialPoolTag(ULONG Tag);
+
+typedef struct _MM_SPECIAL_POOL_USAGE {
+    ULONG Allocations;          /* since boot */
+    ULONG Frees;
+    ULONG PagesInUse;           /* one per block out */
+    SIZE_T BytesInUse;          /* as requested */
+    ULONG Slots;                /* blocks special pool can hold at once */
+} MM_SPECIAL_POOL_USAGE, *PMM_SPECIAL_POOL_USAGE;
+void MmQuerySpecialPoolUsage(PMM_SPECIAL_POOL_USAGE Usage);
+
 /* ---- lookaside lists ------------------------------------------------------ */
 
 typedef PVOID (*PALLOCATE_FUNCTION)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);

@@ -30,6 +30,22 @@ ULONG MiFreePoolPages(PVOID StartingVa);
 /* Pages the region of PoolType has handed out (kernel: poolpages.c). */
 ULONG MiPoolPagesInUse(POOL_TYPE PoolType);
 
+/* ---- special pool (kernel: mm/specialpool.c; host: stubs) --------------------
+ *
+ * NT's hooks: ExAllocatePoolWithTag offers a request to special pool when
+ * ExpPoolFlags has EX_SPECIAL_POOL_ENABLED and MmUseSpecialPool says the tag
+ * is chosen (falling back to the pool when special pool has no room);
+ * ExFreePoolWithTag sends a special pool address to MmFreeSpecialPool. The
+ * flag is set once special pool has its address range and stays set, so
+ * blocks still out when a tag is turned off are freed the right way.
+ */
+#define EX_SPECIAL_POOL_ENABLED 0x4
+extern ULONG ExpPoolFlags;
+BOOLEAN MmUseSpecialPool(SIZE_T NumberOfBytes, ULONG Tag);
+PVOID MmAllocateSpecialPool(SIZE_T NumberOfBytes, ULONG Tag, POOL_TYPE PoolType, PVOID Caller);
+BOOLEAN MmIsSpecialPoolAddress(PVOID P);
+void MmFreeSpecialPool(PVOID P, ULONG Tag);
+
 /* ---- the block header ------------------------------------------------------- */
 
 #define POOL_BLOCK_SHIFT     3

@@ -108,3 +108,24 @@ ULONG PoolHostPageAllocations(POOL_TYPE PoolType)
 {
     return PoolHostAllocations[PoolType & BASE_POOL_TYPE_MASK];
 }
+
+/* Special pool needs system PTEs: the host has none, and ExpPoolFlags never
+ * enables it here. These satisfy the pool's hooks. */
+BOOLEAN MmUseSpecialPool(SIZE_T NumberOfBytes, ULONG Tag)
+{
+    return FALSE;
+}
+
+PVOID MmAllocateSpecialPool(SIZE_T NumberOfBytes, ULONG Tag, POOL_TYPE PoolType, PVOID Caller)
+{
+    return NULL;
+}
+
+BOOLEAN MmIsSpecialPoolAddress(PVOID P)
+{
+    return FALSE;
+}
+
+void MmFreeSpecialPool(PVOID P, ULONG Tag)
+{
+}
