@@ -199,6 +199,7 @@ URT_SRC := $(wildcard lib/user/ntdll/*.c lib/user/kernel32/*.c) \
 	lib/format.c lib/string.c lib/rtl.c
 URT_OBJ := $(patsubst %.c,$(B)/user/%.o,$(URT_SRC))
 URT_LIB := $(B)/user/libntuser.a
+URT_HDR := $(wildcard lib/user/include/*.h lib/*.h)
 URT_CRT0 := $(B)/user/crt0.o
 
 APP_SRC := $(wildcard tests/apps/*.c)
@@ -222,7 +223,7 @@ $(URT_LIB): $(URT_OBJ)
 
 # app_link(source, cflags): one program, compiled and linked with the runtime.
 define app_link
-$(B)/apps/$(notdir $(1:.c=.elf)): $(1) $(URT_CRT0) $(URT_LIB) lib/user/user.ld
+$(B)/apps/$(notdir $(1:.c=.elf)): $(1) $(URT_CRT0) $(URT_LIB) lib/user/user.ld $(URT_HDR)
 	@mkdir -p $(B)/apps
 	@echo "  APP   $$@"
 	@$(CC) $(2) -MMD -MP -c $(1) -o $(B)/apps/$(notdir $(1:.c=.o))
