@@ -175,3 +175,73 @@ $(B)/host/bench_heap: $(BENCH_HEAP_SRC) $(wildcard lib/*.h)
 .PHONY: bench-host
 bench-host: $(B)/host/bench_heap
 	$(B)/host/bench_heap
+
+# ---- user mode: the runtime (lib/user) and the programs (tests/apps, EXTRA_APPS) ----
+# The runtime is build/user/libntuser.a (ntdll and kernel32 layers, the C
+# library, and lib/format.c, string.c, rtl.c compiled for ring 3) plus
+# build/user/crt0.o, linked first into every program. Each tests/apps/NAME.c
+# and each EXTRA_APPS file becomes build/apps/NAME.elf (lib/user/user.ld);
+# APPS_ELF lists them, for the runner's --module. `make check-mingw` builds
+# the same sources with a Windows compiler, to keep them honest Win32.
+UCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-fno-delete-null-pointer-checks -nostdinc -isystem $(shell $(CC) -m32 -print-file-name=include) \
+	-Ilib/user/include -Ilib
+URT_CFLAGS := $(UCFLAGS) -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Wno-missing-field-initializers -Wno-multichar
+# The project's programs must build clean; EXTRA_APPS only get the warnings.
+APP_CFLAGS := $(UCFLAGS) -Wall -Wextra -Wno-unused-parameter
+ULDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+	-Wl,-T,lib/user/user.ld -Wl,-u,KiUserExceptionDispatcher
+
+URT_SRC := $(wildcard lib/user/ntdll/*.c lib/user/kernel32/*.c) \
+	$(filter-out lib/user/crt/crt0.c,$(wildcard lib/user/crt/*.c)) \
+	lib/format.c lib/string.c lib/rtl.c
+URT_OBJ := $(patsubst %.c,$(B)/user/%.o,$(URT_SRC))
+URT_LIB := $(B)/user/libntuser.a
+URT_HDR := $(wildcard lib/user/include/*.h lib/*.h)
+URT_CRT0 := $(B)/user/crt0.o
+
+APP_SRC := $(wildcard tests/apps/*.c)
+APPS_ELF := $(patsubst tests/apps/%.c,$(B)/apps/%.elf,$(APP_SRC)) \
+	$(foreach f,$(EXTRA_APPS),$(B)/apps/$(notdir $(f:.c=.elf)))
+
+$(B)/user/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC   $<"
+	@$(CC) $(URT_CFLAGS) -Ilib/user -MMD -MP -c $< -o $@
+
+$(URT_CRT0): lib/user/crt/crt0.c
+	@mkdir -p $(dir $@)
+	@echo "  UCC   $<"
+	@$(CC) $(URT_CFLAGS) -Ilib/user -MMD -MP -c $< -o $@
+
+$(URT_LIB): $(URT_OBJ)
+	@echo "  AR    $@"
+	@rm -f $@
+	@ar rcs $@ $(URT_OBJ)
+
+# app_link(source, cflags): one program, compiled and linked with the runtime.
+define app_link
+$(B)/apps/$(notdir $(1:.c=.elf)): $(1) $(URT_CRT0) $(URT_LIB) lib/user/user.ld $(URT_HDR)
+	@mkdir -p $(B)/apps
+	@echo "  APP   $$@"
+	@$(CC) $(2) -MMD -MP -c $(1) -o $(B)/apps/$(notdir $(1:.c=.o))
+	@$(CC) $(ULDFLAGS) -o $$@ $(URT_CRT0) $(B)/apps/$(notdir $(1:.c=.o)) $(URT_LIB) -lgcc
+endef
+$(foreach f,$(APP_SRC),$(eval $(call app_link,$(f),$(APP_CFLAGS) -Werror)))
+$(foreach f,$(EXTRA_APPS),$(eval $(call app_link,$(f),$(APP_CFLAGS))))
+
+.PHONY: apps check-mingw
+apps: $(APPS_ELF)
+
+MINGW_CC := i686-w64-mingw32-gcc
+check-mingw:
+	@command -v $(MINGW_CC) >/dev/null || \
+		{ echo "$(MINGW_CC) missing: apt-get install -y gcc-mingw-w64-i686"; exit 1; }
+	@mkdir -p $(B)/mingw
+	@set -e; for f in $(APP_SRC) $(EXTRA_APPS); do \
+		echo "  MINGW $$f"; \
+		$(MINGW_CC) -Wall -Wextra -Wno-unused-parameter -Werror -O2 \
+			-o $(B)/mingw/$$(basename $$f .c).exe $$f; \
+	done

@@ -1,0 +1,147 @@
+/*
+ * stdio.c - printf and friends over the console (see <stdio.h>).
+ *
+ * stdout collects a line and writes it with one NtDisplayString at '\n', when
+ * the buffer fills, and at exit (ExitProcess calls CrtpFlushAll), so that a
+ * test line reaches the serial port whole. stderr writes at once.
+ */
+#include <stdio.h>
+#include "../kernel32/kernel32p.h"
+#include "format.h"
+#include "kstring.h"
+
+struct _iobuf {
+    char Buffer[BUFSIZ];
+    size_t Used;
+    BOOLEAN LineBuffered;
+};
+
+static FILE CrtpStdout = { .LineBuffered = TRUE };
+static FILE CrtpStderr = { .LineBuffered = FALSE };
+FILE *const stdout = &CrtpStdout;
+FILE *const stderr = &CrtpStderr;
+
+int fflush(FILE *stream)
+{
+    if (stream == NULL) {
+        CrtpFlushAll();
+        return 0;
+    }
+    if (stream->Used) {
+        RtlpDisplayText(stream->Buffer, stream->Used);
+        stream->Used = 0;
+    }
+    return 0;
+}
+
+void CrtpFlushAll(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+}
+
+int fputc(int c, FILE *stream)
+{
+    stream->Buffer[stream->Used++] = (char)c;
+    if (stream->Used == sizeof(stream->Buffer) || !stream->LineBuffered || c == '\n')
+        fflush(stream);
+    return (unsigned char)c;
+}
+
+int putc(int c, FILE *stream)
+{
+    return fputc(c, stream);
+}
+
+int putchar(int c)
+{
+    return fputc(c, stdout);
+}
+
+int fputs(const char *s, FILE *stream)
+{
+    if (!stream->LineBuffered) {
+        fflush(stream);
+        RtlpDisplayText(s, strlen(s));
+        return 0;
+    }
+    while (*s)
+        fputc(*s++, stream);
+    return 0;
+}
+
+int puts(const char *s)
+{
+    fputs(s, stdout);
+    fputc('\n', stdout);
+    return 0;
+}
+
+static void CrtpFileSink(char c, void *Context)
+{
+    FILE *stream = Context;
+    /* stderr too is collected, then written once per call (below). */
+    stream->Buffer[stream->Used++] = c;
+    if (stream->Used == sizeof(stream->Buffer) || (stream->LineBuffered && c == '\n'))
+        fflush(stream);
+}
+
+int vfprintf(FILE *stream, const char *format, va_list args)
+{
+    int n = RtlFormatV(CrtpFileSink, stream, format, args);
+    if (!stream->LineBuffered)
+        fflush(stream);
+    return n;
+}
+
+int fprintf(FILE *stream, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vfprintf(stream, format, args);
+    va_end(args);
+    return n;
+}
+
+int vprintf(const char *format, va_list args)
+{
+    return vfprintf(stdout, format, args);
+}
+
+int printf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vfprintf(stdout, format, args);
+    va_end(args);
+    return n;
+}
+
+int vsnprintf(char *buffer, size_t size, const char *format, va_list args)
+{
+    return RtlStringVPrintf(buffer, size, format, args);
+}
+
+int snprintf(char *buffer, size_t size, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = RtlStringVPrintf(buffer, size, format, args);
+    va_end(args);
+    return n;
+}
+
+int vsprintf(char *buffer, const char *format, va_list args)
+{
+    /* Unbounded, as C's sprintf: the caller promised the room. */
+    return RtlStringVPrintf(buffer, (size_t)-1 / 2, format, args);
+}
+
+int sprintf(char *buffer, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsprintf(buffer, format, args);
+    va_end(args);
+    return n;
+}

@@ -1,0 +1,85 @@
+/*
+ * ntdll.h - the native API of the user runtime: the system services (one
+ * stub per entry of lib/ntsyscalls.h, in lib/user/ntdll/syscall.c), the Rtl
+ * exception functions, the status-to-Win32-error map and DbgPrint.
+ *
+ * Windows programs reach these through winternl.h or the DDK's headers; here
+ * they are one header. Everything is NTAPI (stdcall) except DbgPrint.
+ */
+#ifndef _NTDLL_H
+#define _NTDLL_H
+
+#include <windows.h>
+
+/* ---- system services (lib/ntsyscalls.h order; ELF has no @N decoration) ---- */
+
+NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
+NTSTATUS NTAPI NtClose(HANDLE Handle);
+NTSTATUS NTAPI NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+NTSTATUS NTAPI NtDisplayString(PUNICODE_STRING String);
+NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle, ULONG ProcessInformationClass,
+                                         PVOID ProcessInformation, ULONG ProcessInformationLength,
+                                         PULONG ReturnLength);
+NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle, ULONG ThreadInformationClass,
+                                        PVOID ThreadInformation, ULONG ThreadInformationLength,
+                                        PULONG ReturnLength);
+NTSTATUS NTAPI NtContinue(PCONTEXT ContextRecord, BOOLEAN TestAlert);
+NTSTATUS NTAPI NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord,
+                                BOOLEAN FirstChance);
+NTSTATUS NTAPI NtYieldExecution(VOID);
+NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation,
+                                        ULONG SystemInformationLength, PULONG ReturnLength);
+
+/* ---- the TEB ----------------------------------------------------------------- */
+
+/* The running thread's TEB: FS's base, read through NT_TIB.Self at fs:[0x18]. */
+static inline PTEB NtCurrentTeb(void)
+{
+    PTEB Teb;
+    __asm__("movl %%fs:0x18, %0" : "=r"(Teb));
+    return Teb;
+}
+
+static inline PPEB NtCurrentPeb(void)
+{
+    return NtCurrentTeb()->ProcessEnvironmentBlock;
+}
+
+/* ---- exceptions (lib/user/ntdll/) -------------------------------------------- */
+
+/* Fills Context with the caller's registers as at the call (Eip = return address). */
+VOID NTAPI RtlCaptureContext(PCONTEXT ContextRecord);
+
+/*
+ * Raises ExceptionRecord as a first-chance exception through the kernel
+ * (NtRaiseException with FirstChance TRUE); ExceptionAddress becomes the
+ * return address. Returns if a handler continues execution.
+ */
+VOID NTAPI RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord);
+
+/* Raises Status as a noncontinuable exception; never returns. */
+DECLSPEC_NORETURN VOID NTAPI RtlRaiseStatus(NTSTATUS Status);
+
+/*
+ * Runs the vectored handlers, then the SEH frames of the TEB's chain.
+ * TRUE: a handler asked to continue with (the possibly changed) Context.
+ */
+BOOLEAN NTAPI RtlDispatchException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context);
+
+/* The kernel's entry into user mode for an exception: [ESP] = record, [ESP+4] = context. */
+VOID NTAPI KiUserExceptionDispatcher(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context);
+
+PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG FirstHandler,
+                                           PVECTORED_EXCEPTION_HANDLER VectoredHandler);
+ULONG NTAPI RtlRemoveVectoredExceptionHandler(PVOID Handle);
+
+/* ---- errors and debug output ---------------------------------------------------- */
+
+/* The Win32 error code Windows reports for Status (ERROR_MR_MID_NOT_FOUND if none). */
+ULONG NTAPI RtlNtStatusToDosError(NTSTATUS Status);
+
+/* Formats like printf and writes the result at once with NtDisplayString. */
+ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* _NTDLL_H */

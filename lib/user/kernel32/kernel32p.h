@@ -1,0 +1,22 @@
+/*
+ * kernel32p.h - private to the user runtime's kernel32 layer.
+ */
+#ifndef KERNEL32P_H
+#define KERNEL32P_H
+
+#include "../ntdll/ntdllp.h"
+
+/*
+ * Stores the Win32 error for Status as the thread's last error and returns
+ * it: how every kernel32 function reports a failed native call (Windows'
+ * BaseSetLastNTError). The Virtual* wrappers will use it too.
+ */
+ULONG BaseSetLastNTError(NTSTATUS Status);
+
+/* Flushes the C runtime's stdout buffer: ExitProcess calls it (lib/user/crt). */
+void CrtpFlushAll(void);
+
+/* The filter of SetUnhandledExceptionFilter, applied by the start-up SEH frame. */
+extern LPTOP_LEVEL_EXCEPTION_FILTER BasepCurrentTopLevelFilter;
+
+#endif /* KERNEL32P_H */
