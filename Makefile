@@ -145,10 +145,14 @@ $(B)/host/test_%: tests/host/test_%.c $(B)/host/htest.o $(HLIB_OBJ) $(wildcard l
 
 test-host: $(HOST_TESTS)
 
+# Each user program goes to the runner as ELF:source, so the runner can read
+# the source's "// EXPECT_EXIT:" line.
+APP_ARGS = $(foreach f,$(wildcard tests/apps/*.c) $(EXTRA_APPS),--app $(B)/apps/$(notdir $(f:.c=.elf)):$(f))
+
 test: tools
-	@$(BUILD) test-host $(B)/kernel.elf
+	@$(BUILD) test-host $(B)/kernel.elf apps
 	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(TEST_MEM)" \
-		--tests "$(TESTS)" --timeout $(TIMEOUT) $(HOST_TESTS)
+		--tests "$(TESTS)" --timeout $(TIMEOUT) $(APP_ARGS) $(HOST_TESTS)
 
 bench: tools
 	@$(BUILD) $(B)/kernel.elf

@@ -71,10 +71,8 @@ NTSTATUS NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER 
     NTSTATUS s = ObReferenceObjectByHandle(Handle, 0, &o);
     if (!NT_SUCCESS(s))
         return s;
-    if (o == &PsGetCurrentThread()->Header) {
-        ObDereferenceObject(o);
-        return STATUS_INVALID_PARAMETER;    /* it would never end */
-    }
+    /* A thread waiting on itself waits out its timeout (forever, if none),
+     * as on Windows. */
     s = KeWaitForObject(o, PspTimeoutToTicks(Timeout ? &t : NULL));
     ObDereferenceObject(o);
     return s;
@@ -188,6 +186,19 @@ NTSTATUS NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context, B
     KeContextToTrapFrame(&c, f);
     KiDispatchUserException(f, &r);
     return (NTSTATUS)f->Eax;
+}
+
+NTSTATUS NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
+{
+    LARGE_INTEGER t;
+    NTSTATUS s = KeCopyFromUser(&t, DelayInterval, sizeof(t), 4);
+    if (!NT_SUCCESS(s))
+        return s;
+    /* Nothing signals this object: the wait is the delay. */
+    DISPATCHER_HEADER never = { 0 };
+    InitializeListHead(&never.WaitListHead);
+    KeWaitForObject(&never, PspTimeoutToTicks(&t));
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS NtYieldExecution(void)

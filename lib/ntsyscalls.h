@@ -23,7 +23,8 @@
     NT_SERVICE(NtContinue, 2)              /* PCONTEXT, BOOLEAN */           \
     NT_SERVICE(NtRaiseException, 3)        /* PEXCEPTION_RECORD, PCONTEXT, BOOLEAN */ \
     NT_SERVICE(NtYieldExecution, 0)                                          \
-    NT_SERVICE(NtQuerySystemInformation, 4) /* class, PVOID, ULONG, PULONG */
+    NT_SERVICE(NtQuerySystemInformation, 4) /* class, PVOID, ULONG, PULONG */ \
+    NT_SERVICE(NtDelayExecution, 2)        /* BOOLEAN, PLARGE_INTEGER */
 
 enum {
 #define NT_SERVICE_NUMBER(Name, Args) SERVICE_##Name,

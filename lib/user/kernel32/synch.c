@@ -32,10 +32,8 @@ DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds)
 }
 
 /*
- * Sleep(0) gives up the rest of the quantum (NtYieldExecution). A longer
- * sleep should be NtDelayExecution, which the service table does not have
- * yet: it waits on the current thread instead, which cannot be signalled
- * while the thread runs, so the wait always times out after the interval.
+ * Sleep(0) gives up the rest of the quantum (NtYieldExecution); a longer
+ * sleep is NtDelayExecution with a relative interval.
  */
 VOID WINAPI Sleep(DWORD dwMilliseconds)
 {
@@ -44,5 +42,9 @@ VOID WINAPI Sleep(DWORD dwMilliseconds)
         return;
     }
     LARGE_INTEGER Time;
-    NtWaitForSingleObject(NtCurrentThread(), FALSE, BasepFormatTimeOut(&Time, dwMilliseconds));
+    if (dwMilliseconds == INFINITE) {
+        for (;;)
+            NtWaitForSingleObject(NtCurrentThread(), FALSE, NULL);
+    }
+    NtDelayExecution(FALSE, BasepFormatTimeOut(&Time, dwMilliseconds));
 }
