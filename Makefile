@@ -245,6 +245,7 @@ check-mingw:
 		{ echo "$(MINGW_CC) missing: apt-get install -y gcc-mingw-w64-i686"; exit 1; }
 	@mkdir -p $(B)/mingw
 	@set -e; for f in $(APP_SRC) $(EXTRA_APPS); do \
+		grep -q "^// NATIVE-ONLY" $$f && continue; \
 		echo "  MINGW $$f"; \
 		$(MINGW_CC) -Wall -Wextra -Wno-unused-parameter -Werror -O2 \
 			-o $(B)/mingw/$$(basename $$f .c).exe $$f; \

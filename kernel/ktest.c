@@ -14,6 +14,8 @@
 #include "format.h"
 #include "ps.h"
 #include "mm.h"
+#include "mi.h"
+#include "pool.h"
 
 extern const KTEST_DESCRIPTOR __ktests_start[], __ktests_end[];
 
@@ -138,6 +140,65 @@ static ULONG KtSortTests(void)
 }
 
 /*
+ * Runs Instances copies of one program at once and checks what they leave:
+ * each must exit with Expect within 60 s, and afterwards every physical
+ * page, system PTE and process/thread pool byte must be back.
+ */
+static void KiRunUserProgram(PCSTR Full, PCSTR Name, PCSTR CommandLine, const KBOOT_MODULE *Module,
+                             ULONG Expect, ULONG Instances)
+{
+    PEPROCESS procs[8];
+    MM_PAGE_COUNTS before, after;
+    MmGetPageCounts(&before);
+    SIZE_T procBytes = ExpPoolTagBytes('corP', NonPagedPool);
+    SIZE_T threadBytes = ExpPoolTagBytes('erhT', NonPagedPool);
+    ULONG started = 0;
+    BOOLEAN ok = TRUE;
+    for (; started < Instances; started++) {
+        NTSTATUS s = PsCreateUserProcess(Name, CommandLine,
+                                         (PVOID)MI_BOOT_PHYSICAL_TO_VIRTUAL(Module->Start),
+                                         Module->End - Module->Start, &procs[started]);
+        if (!NT_SUCCESS(s)) {
+            DbgPrint("FAIL %s: could not start (0x%08X)\n", Full, (ULONG)s);
+            ok = FALSE;
+            break;
+        }
+    }
+    for (ULONG i = 0; i < started; i++) {
+        PEPROCESS p = procs[i];
+        if (KeWaitForObject(&p->Header, 60 * KE_CLOCK_HZ) != STATUS_SUCCESS) {
+            PsTerminateProcess(p, STATUS_TIMEOUT);
+            KeWaitForObject(&p->Header, 0xFFFFFFFF);
+            DbgPrint("FAIL %s: timed out after 60 s\n", Full);
+            ok = FALSE;
+        } else if ((ULONG)p->ExitStatus != Expect) {
+            DbgPrint("FAIL %s: exit status 0x%08X, expected 0x%08X\n", Full,
+                     (ULONG)p->ExitStatus, Expect);
+            ok = FALSE;
+        }
+        ObDereferenceObject(&p->Header);
+    }
+    MmGetPageCounts(&after);
+    if (ok && (MmPagesInUseByOthers(&after) != MmPagesInUseByOthers(&before) ||
+               after.SystemPtesInUse != before.SystemPtesInUse ||
+               ExpPoolTagBytes('corP', NonPagedPool) != procBytes ||
+               ExpPoolTagBytes('erhT', NonPagedPool) != threadBytes)) {
+        DbgPrint("FAIL %s: leaked %d pages, %d system PTEs\n", Full,
+                 (LONG)(MmPagesInUseByOthers(&after) - MmPagesInUseByOthers(&before)),
+                 (LONG)(after.SystemPtesInUse - before.SystemPtesInUse));
+        ok = FALSE;
+    }
+    if (ok)
+        ok = MiValidatePfnDatabase(&MiPfnDb);
+    if (ok) {
+        DbgPrint("PASS %s\n", Full);
+        KtPassed++;
+    } else {
+        KtFailed++;
+    }
+}
+
+/*
  * The user programs GRUB loaded as modules ("name.elf [expect=0x...] [args]"),
  * after the kernel tests and in the same numbering, so skip= works for them
  * too. Each runs alone; its own PASS/FAIL lines count, and it passes as a
@@ -149,7 +210,7 @@ static ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
     for (ULONG m = 0; m < KeLoaderBlock.ModuleCount; m++) {
         const KBOOT_MODULE *mod = &KeLoaderBlock.Modules[m];
         char name[64], full[80], args[64] = "";
-        ULONG expect = 0;
+        ULONG expect = 0, instances = 1;
         SIZE_T n = 0;
         while (mod->Name[n] && mod->Name[n] != ' ' && n < sizeof(name) - 1) {
             name[n] = mod->Name[n];
@@ -164,6 +225,8 @@ static ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
                 p++;
             if (strncmp(p, "expect=", 7) == 0)
                 expect = strtoul(p + 7, NULL, 0);
+            else if (strncmp(p, "instances=", 10) == 0)
+                instances = strtoul(p + 10, NULL, 0);
             else if (*p && strlen(args) + 1 < sizeof(args)) {
                 SIZE_T len = strlen(args);
                 if (len)
@@ -175,34 +238,15 @@ static ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
             while (*p && *p != ' ')
                 p++;
         }
+        if (instances < 1 || instances > 8)
+            instances = 1;
         RtlStringPrintf(full, sizeof(full), "app/%s", name);
         if (!KiFilterMatches(full, Filter) || Index++ < Skip)
             continue;
         char cmdline[160];
         RtlStringPrintf(cmdline, sizeof(cmdline), "%s%s%s", name, args[0] ? " " : "", args);
         DbgPrint("RUN %s\n", full);
-        PEPROCESS p;
-        NTSTATUS s = PsCreateUserProcess(name, cmdline, (PVOID)MI_BOOT_PHYSICAL_TO_VIRTUAL(mod->Start),
-                                         mod->End - mod->Start, &p);
-        if (!NT_SUCCESS(s)) {
-            DbgPrint("FAIL %s: could not start (0x%08X)\n", full, (ULONG)s);
-            KtFailed++;
-            continue;
-        }
-        s = KeWaitForObject(&p->Header, 60 * KE_CLOCK_HZ);
-        if (s != STATUS_SUCCESS) {
-            PsTerminateProcess(p, STATUS_TIMEOUT);
-            KeWaitForObject(&p->Header, 0xFFFFFFFF);
-            DbgPrint("FAIL %s: timed out after 60 s\n", full);
-            KtFailed++;
-        } else if ((ULONG)p->ExitStatus != expect) {
-            DbgPrint("FAIL %s: exit status 0x%08X, expected 0x%08X\n", full, (ULONG)p->ExitStatus, expect);
-            KtFailed++;
-        } else {
-            DbgPrint("PASS %s\n", full);
-            KtPassed++;
-        }
-        ObDereferenceObject(&p->Header);
+        KiRunUserProgram(full, name, cmdline, mod, expect, instances);
     }
     return Index;
 }

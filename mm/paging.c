@@ -73,6 +73,8 @@ BOOLEAN MiSynchronizeSystemPde(ULONG_PTR Va)
     return TRUE;
 }
 
+ULONG MiSystemPageTableCount;
+
 BOOLEAN MiEnsureSystemPageTable(ULONG_PTR Va)
 {
     ULONG i = (ULONG)Va >> 22;
@@ -86,6 +88,7 @@ BOOLEAN MiEnsureSystemPageTable(ULONG_PTR Va)
         return FALSE;
     MiMakeSystemPageTable(i, page);
     MI_PFN_ELEMENT(page)->PteAddress = &((PMMPTE)PDE_BASE)[i];
+    MiSystemPageTableCount++;
     return TRUE;
 }
 

@@ -11,6 +11,9 @@
 #include "ntddk.h"
 #include "ki.h"
 #include "mi.h"
+#include "poolp.h"
+
+extern ULONG MiSystemPageTableCount;
 
 MI_PFN_DATABASE MiPfnDb;
 
@@ -82,4 +85,6 @@ void MmGetPageCounts(MM_PAGE_COUNTS *Counts)
     Counts->PfnDatabaseBytes = (MiPfnDb.HighestPage + 1) * (ULONG)sizeof(MMPFN);
     MiReleasePfnLock(old);
     Counts->SystemPtesInUse = MiSystemPtesInUse();
+    Counts->PoolPages = MiPoolPagesInUse(NonPagedPool) + MiPoolPagesInUse(PagedPool);
+    Counts->SystemPageTables = MiSystemPageTableCount;
 }

@@ -241,9 +241,13 @@ def main():
         elf, _, src = app.partition(":")
         expect = ""
         if src and os.path.exists(src):
-            m = re.search(r"^// EXPECT_EXIT:\s*(\S+)", open(src).read(), re.M)
+            text = open(src).read()
+            m = re.search(r"^// EXPECT_EXIT:\s*(\S+)", text, re.M)
             if m:
                 expect = " expect=" + m.group(1)
+            m = re.search(r"^// INSTANCES:\s*(\d+)", text, re.M)
+            if m:
+                expect += " instances=" + m.group(1)
         a.module.append(elf + expect)
     if a.bench:
         sys.exit(run_bench(a))
