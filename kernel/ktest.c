@@ -282,6 +282,7 @@ void KiRunTests(void)
         }
     }
     KtCurrent = NULL;
+    KeHoldBalanceSetManager(FALSE);         /* the programs run with it, as in real life */
     index = KiRunUserPrograms(filter, skip, index);
     DbgPrint("KTEST DONE passed=%u failed=%u\n", KtPassed, KtFailed);
     HalExitEmulator(KtFailed ? HAL_EXIT_FAILURE : HAL_EXIT_SUCCESS);

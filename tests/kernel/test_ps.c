@@ -224,3 +224,15 @@ KTEST(ps, raise_without_a_try_bugchecks_kmode_exception)
     KT_EXPECT_BUGCHECK(KMODE_EXCEPTION_NOT_HANDLED, ExRaiseStatus(STATUS_ACCESS_VIOLATION));
     KT_EQ(KtLastBugCheck.Parameter[0], (ULONG)STATUS_ACCESS_VIOLATION);
 }
+
+KTEST(ps, balance_set_manager_scans_once_a_second)
+{
+    /* Held during the kernel tests: let it go for a moment, then hold it again. */
+    ULONG before = KiBalanceScans;
+    KeHoldBalanceSetManager(FALSE);
+    DISPATCHER_HEADER never = { 0 };
+    InitializeListHead(&never.WaitListHead);
+    KeWaitForObject(&never, 2 * KE_CLOCK_HZ + KE_CLOCK_HZ / 2);
+    KeHoldBalanceSetManager(TRUE);
+    KT_ASSERT(KiBalanceScans - before >= 2 && KiBalanceScans - before <= 3);
+}
