@@ -1,26 +1,163 @@
 /*
  * mmheap.c - the Rtl heap's environment in the kernel (lib/heap.h lists
- * what it needs).
+ * what it needs): kernel heaps live in system PTEs.
  *
- * The kernel has no virtual memory manager for heaps yet: reserving and
- * committing return STATUS_NOT_IMPLEMENTED, so RtlCreateHeap fails cleanly
- * in the kernel until NtAllocateVirtualMemory's kernel side exists (named
- * in issue 8's note). Corruption is printed and the call fails: the kernel
- * goes on, as the issue asks. Kernel code does not raise exceptions, so
- * HEAP_GENERATE_EXCEPTIONS only prints and the call returns NULL.
+ *   reserve   a run of system PTEs, 64 KB aligned and sized as
+ *             NtAllocateVirtualMemory's reservations are (slack given back)
+ *   commit    zeroed pages mapped into the run
+ *   decommit  the pages unmapped and freed
+ *   release   the whole run, from its base, size 0
+ *
+ * A small table remembers each reservation's extent. Corruption is printed
+ * and the call fails: the kernel goes on, as issue 8 asks. Kernel code does
+ * not raise exceptions, so HEAP_GENERATE_EXCEPTIONS only prints and the
+ * call returns NULL.
  */
-#include "ke.h"
+#include "ntddk.h"
+#include "mi.h"
+#include "ps.h"
 #include "heap.h"
 
+#define MI_HEAP_RESERVATIONS 32
+#define MI_HEAP_GRANULARITY_PAGES 16            /* 64 KB */
+
+static struct {
+    ULONG_PTR Base;
+    ULONG Pages;
+} MiHeapReservations[MI_HEAP_RESERVATIONS];
+
+static LONG MiFindReservation(ULONG_PTR Va, BOOLEAN AtBase)
+{
+    for (LONG i = 0; i < MI_HEAP_RESERVATIONS; i++) {
+        ULONG_PTR b = MiHeapReservations[i].Base;
+        if (b && (AtBase ? Va == b : Va >= b && Va < b + MiHeapReservations[i].Pages * PAGE_SIZE))
+            return i;
+    }
+    return -1;
+}
+
+static NTSTATUS MiHeapReserve(PVOID *BaseAddress, SIZE_T *RegionSize)
+{
+    LONG slot = -1;
+    for (LONG i = 0; i < MI_HEAP_RESERVATIONS && slot < 0; i++)
+        if (MiHeapReservations[i].Base == 0)
+            slot = i;
+    ULONG pages = (ULONG)(ROUND_TO_PAGES(*RegionSize) >> PAGE_SHIFT);
+    pages = (pages + MI_HEAP_GRANULARITY_PAGES - 1) & ~(MI_HEAP_GRANULARITY_PAGES - 1);
+    if (slot < 0 || pages == 0)
+        return STATUS_NO_MEMORY;
+    /* Over-reserve, then give back the slack around a 64 KB-aligned run. */
+    ULONG extra = MI_HEAP_GRANULARITY_PAGES - 1;
+    PMMPTE pte = MiReserveSystemPtes(pages + extra, SystemPteSpace);
+    if (pte == NULL)
+        return STATUS_NO_MEMORY;
+    ULONG_PTR va = (ULONG_PTR)MiGetVirtualAddressMappedByPte(pte);
+    ULONG_PTR aligned = (va + 0xFFFF) & ~(ULONG_PTR)0xFFFF;
+    ULONG lead = (ULONG)((aligned - va) >> PAGE_SHIFT);
+    if (lead)
+        MiReleaseSystemPtes(pte, lead, SystemPteSpace);
+    if (extra - lead)
+        MiReleaseSystemPtes(pte + lead + pages, extra - lead, SystemPteSpace);
+    MiHeapReservations[slot].Base = aligned;
+    MiHeapReservations[slot].Pages = pages;
+    *BaseAddress = (PVOID)aligned;
+    *RegionSize = (SIZE_T)pages << PAGE_SHIFT;
+    return STATUS_SUCCESS;
+}
+
+/* Unmaps and frees the committed pages of [Va, Va + Pages pages). */
+static void MiHeapDecommit(ULONG_PTR Va, ULONG Pages)
+{
+    for (ULONG i = 0; i < Pages; i++) {
+        ULONG_PTR p = Va + ((ULONG_PTR)i << PAGE_SHIFT);
+        PFN_NUMBER page = MiGetPfnOfVa(p);
+        if (page != MM_EMPTY_LIST) {
+            MiUnmapSystemPage(p);
+            MiFreePage(page);
+        }
+    }
+}
+
+static NTSTATUS MiHeapAllocate(PVOID *BaseAddress, SIZE_T *RegionSize, ULONG AllocationType,
+                               ULONG Protect)
+{
+    (void)Protect;      /* kernel pages are read/write; x86 without PAE cannot refuse execution */
+    if (AllocationType & MEM_RESERVE) {
+        if (*BaseAddress != NULL)
+            return STATUS_CONFLICTING_ADDRESSES;
+        NTSTATUS s = MiHeapReserve(BaseAddress, RegionSize);
+        if (!NT_SUCCESS(s) || !(AllocationType & MEM_COMMIT))
+            return s;
+    }
+    if (!(AllocationType & MEM_COMMIT))
+        return STATUS_INVALID_PARAMETER;
+    ULONG_PTR start = (ULONG_PTR)*BaseAddress & ~(ULONG_PTR)(PAGE_SIZE - 1);
+    ULONG_PTR end = ROUND_TO_PAGES((ULONG_PTR)*BaseAddress + *RegionSize);
+    LONG r = MiFindReservation(start, FALSE);
+    if (r < 0 || end > MiHeapReservations[r].Base + MiHeapReservations[r].Pages * PAGE_SIZE)
+        return STATUS_CONFLICTING_ADDRESSES;
+    for (ULONG_PTR p = start; p < end; p += PAGE_SIZE) {
+        if (MiGetPfnOfVa(p) != MM_EMPTY_LIST)
+            continue;
+        PFN_NUMBER page = MiRemoveZeroPage();
+        if (page == MM_EMPTY_LIST) {
+            MiHeapDecommit(start, (ULONG)((p - start) >> PAGE_SHIFT));
+            return STATUS_NO_MEMORY;
+        }
+        MiMapSystemPage(p, page, MI_SYSTEM_PTE_BITS);
+    }
+    *BaseAddress = (PVOID)start;
+    *RegionSize = end - start;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS MiHeapFree(PVOID *BaseAddress, SIZE_T *RegionSize, ULONG FreeType)
+{
+    ULONG_PTR va = (ULONG_PTR)*BaseAddress;
+    if (FreeType == MEM_RELEASE) {
+        LONG r = MiFindReservation(va, TRUE);
+        if (r < 0)
+            return STATUS_FREE_VM_NOT_AT_BASE;
+        if (*RegionSize != 0)
+            return STATUS_INVALID_PARAMETER;
+        ULONG pages = MiHeapReservations[r].Pages;
+        MiHeapDecommit(va, pages);
+        MiReleaseSystemPtes(MiGetPteAddress((PVOID)va), pages, SystemPteSpace);
+        MiHeapReservations[r].Base = 0;
+        *RegionSize = (SIZE_T)pages << PAGE_SHIFT;
+        return STATUS_SUCCESS;
+    }
+    if (FreeType == MEM_DECOMMIT) {
+        ULONG_PTR start = va & ~(ULONG_PTR)(PAGE_SIZE - 1);
+        ULONG_PTR end = ROUND_TO_PAGES(va + *RegionSize);
+        LONG r = MiFindReservation(start, FALSE);
+        if (r < 0 || end > MiHeapReservations[r].Base + MiHeapReservations[r].Pages * PAGE_SIZE)
+            return STATUS_MEMORY_NOT_ALLOCATED;
+        MiHeapDecommit(start, (ULONG)((end - start) >> PAGE_SHIFT));
+        *BaseAddress = (PVOID)start;
+        *RegionSize = end - start;
+        return STATUS_SUCCESS;
+    }
+    return STATUS_INVALID_PARAMETER;
+}
+
+/* The table and the runs are shared by every kernel heap: DISPATCH_LEVEL
+ * keeps another thread out while one changes them. */
 NTSTATUS RtlpHeapAllocateVirtual(PVOID *BaseAddress, SIZE_T *RegionSize, ULONG AllocationType,
                                  ULONG Protect)
 {
-    return STATUS_NOT_IMPLEMENTED;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    NTSTATUS s = MiHeapAllocate(BaseAddress, RegionSize, AllocationType, Protect);
+    KfLowerIrql(old);
+    return s;
 }
 
 NTSTATUS RtlpHeapFreeVirtual(PVOID *BaseAddress, SIZE_T *RegionSize, ULONG FreeType)
 {
-    return STATUS_NOT_IMPLEMENTED;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    NTSTATUS s = MiHeapFree(BaseAddress, RegionSize, FreeType);
+    KfLowerIrql(old);
+    return s;
 }
 
 void RtlpHeapRaiseStatus(NTSTATUS Status)
@@ -35,5 +172,5 @@ void RtlpHeapReportCorruption(PVOID Heap, PVOID Address, ULONG Reason)
 
 ULONG_PTR RtlpHeapCurrentThread(void)
 {
-    return 1;   /* one thread of kernel execution until the scheduler exists */
+    return (ULONG_PTR)KiCurrentThread;
 }
