@@ -236,3 +236,37 @@ KTEST(ps, balance_set_manager_scans_once_a_second)
     KeHoldBalanceSetManager(TRUE);
     KT_ASSERT(KiBalanceScans - before >= 2 && KiBalanceScans - before <= 3);
 }
+
+/* A kernel thread's 12 KB stack sits in system PTEs above an unmapped guard
+ * page: running off it double-faults into STOP 0x7F (8), never a triple
+ * fault. The expectation is armed inside the thread that overflows. */
+static __attribute__((noinline)) ULONG KtDeep(ULONG Depth)
+{
+    volatile UCHAR frame[256];
+    frame[0] = (UCHAR)Depth;
+    if (Depth > 1000000)
+        return 0;
+    return KtDeep(Depth + 1) + frame[0];
+}
+
+static volatile ULONG KtOverflowResult;
+
+static void KtOverflowThread(void *Context)
+{
+    (void)Context;
+    KtOverflowResult = 1;
+    KT_EXPECT_BUGCHECK(UNEXPECTED_KERNEL_MODE_TRAP, KtDeep(0));
+    KtOverflowResult = KtLastBugCheck.Parameter[0] == 8 ? 2 : 3;
+}
+
+KTEST(ps, kernel_thread_stack_overflow_is_double_fault_trap_8)
+{
+    KtOverflowResult = 0;
+    PETHREAD t = PsCreateThread(NULL, KtOverflowThread, NULL);
+    KT_ASSERT(t != NULL);
+    ObReferenceObject(&t->Header);
+    KT_EQ(KeWaitForObject(&t->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
+    ObDereferenceObject(&t->Header);
+    KT_EQ(KtOverflowResult, 2);
+    KT_EQ(KiReadTr(), KGDT_TSS);
+}
