@@ -26,6 +26,7 @@ typedef struct { ULONG Type, Offset, VAddr, PAddr, FileSz, MemSz, Flags, Align; 
 typedef struct { ULONG Name, Type, Flags, Addr, Offset, Size, Link, Info, AddrAlign, EntSize; } ELF32_SHDR;
 typedef struct { ULONG Name, Value, Size; UCHAR Info, Other; USHORT Shndx; } ELF32_SYM;
 #define PT_LOAD 1
+#define PF_X 1
 #define PF_W 2
 #define SHT_SYMTAB 2
 
@@ -57,7 +58,7 @@ static ULONG PspFindSymbol(const UCHAR *Image, SIZE_T Size, PCSTR Name)
 }
 
 static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size, ULONG *Entry,
-                             ULONG *ImageBase)
+                             ULONG *ImageBase, ULONG *ImageEnd)
 {
     const ELF32_EHDR *eh = (const ELF32_EHDR *)Image;
     if (Size < sizeof(*eh) || memcmp(eh->Ident, "\177ELF\1\1", 6) != 0 || eh->Type != 2 ||
@@ -65,6 +66,7 @@ static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size,
         return STATUS_INVALID_PARAMETER;        /* not an i386 ELF32 executable */
     const ELF32_PHDR *ph = (const ELF32_PHDR *)(Image + eh->PhOff);
     *ImageBase = 0xFFFFFFFF;
+    *ImageEnd = 0;
     for (ULONG i = 0; i < eh->PhNum; i++) {
         if (ph[i].Type != PT_LOAD || ph[i].MemSz == 0)
             continue;
@@ -78,6 +80,8 @@ static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size,
         memcpy((PVOID)ph[i].VAddr, Image + ph[i].Offset, ph[i].FileSz);
         if (ph[i].VAddr < *ImageBase)
             *ImageBase = ph[i].VAddr & ~(PAGE_SIZE - 1);
+        if (ph[i].VAddr + ph[i].MemSz > *ImageEnd)
+            *ImageEnd = ph[i].VAddr + ph[i].MemSz;
     }
     /* Text and constants read-only once filled: every page of a read-only
      * segment that no writable segment touches. */
@@ -91,7 +95,7 @@ static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size,
                     (ph[j].VAddr & ~(PAGE_SIZE - 1)) <= va && ph[j].VAddr + ph[j].MemSz > va)
                     shared = TRUE;
             if (!shared)
-                MmProtectUserRangeReadOnly(va, PAGE_SIZE);
+                MmProtectUserRangeReadOnly(va, PAGE_SIZE, (ph[i].Flags & PF_X) != 0);
         }
     }
     *Entry = eh->Entry;
@@ -110,13 +114,25 @@ NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Ima
     PEPROCESS p = PsCreateProcess(ImageName);
     if (p == NULL)
         return STATUS_NO_MEMORY;
-    ULONG entry = 0, base = 0;
+    ULONG entry = 0, base = 0, end = 0;
     KeAttachProcess(p);
-    NTSTATUS s = PspLoadImage(p, Image, ImageSize, &entry, &base);
+    NTSTATUS s = PspLoadImage(p, Image, ImageSize, &entry, &base, &end);
     if (NT_SUCCESS(s))
         s = MmCommitUserRange(PS_USER_STACK_TOP - PS_USER_STACK_SIZE, PS_USER_STACK_SIZE, TRUE);
     if (NT_SUCCESS(s))
         s = MmCommitUserRange(PS_TEB_ADDRESS, 2 * PAGE_SIZE, TRUE);
+    /* VADs over what is mapped, so VirtualQuery sees it as on NT: the image
+     * MEM_IMAGE (AllocationProtect PAGE_EXECUTE_WRITECOPY, as NT reports a
+     * mapped image), the stack, TEB and PEB MEM_PRIVATE read/write. */
+    if (NT_SUCCESS(s))
+        s = MmCreateLoaderVad(p, base, end - base, PAGE_EXECUTE_WRITECOPY, MEM_IMAGE);
+    if (NT_SUCCESS(s))
+        s = MmCreateLoaderVad(p, PS_USER_STACK_TOP - PS_USER_STACK_SIZE, PS_USER_STACK_SIZE,
+                              PAGE_READWRITE, MEM_PRIVATE);
+    if (NT_SUCCESS(s))
+        s = MmCreateLoaderVad(p, PS_TEB_ADDRESS, PAGE_SIZE, PAGE_READWRITE, MEM_PRIVATE);
+    if (NT_SUCCESS(s))
+        s = MmCreateLoaderVad(p, PS_PEB_ADDRESS, PAGE_SIZE, PAGE_READWRITE, MEM_PRIVATE);
     if (NT_SUCCESS(s)) {
         PPEB peb = (PPEB)PS_PEB_ADDRESS;
         PCHAR strings = (PCHAR)peb + 0x200;
@@ -129,6 +145,7 @@ NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Ima
     }
     KeDetachProcess();
     if (!NT_SUCCESS(s)) {
+        MmDeleteProcessVads(p);
         MmDeleteProcessAddressSpace(p->DirectoryTableBase);
         RemoveEntryList(&p->ProcessListEntry);
         ObDereferenceObject(&p->Header);
@@ -139,6 +156,7 @@ NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Ima
     PETHREAD t = PsCreateThread(p, PspUserThreadStart, (void *)entry);
     if (t == NULL) {
         KfLowerIrql(old);
+        MmDeleteProcessVads(p);
         MmDeleteProcessAddressSpace(p->DirectoryTableBase);
         RemoveEntryList(&p->ProcessListEntry);
         ObDereferenceObject(&p->Header);

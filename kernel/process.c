@@ -31,6 +31,7 @@ PEPROCESS PsCreateProcess(PCSTR ImageName)
     InitializeListHead(&p->Header.WaitListHead);
     InitializeListHead(&p->ThreadListHead);
     p->DirectoryTableBase = dir;
+    MmInitializeProcessVads(p);
     p->ExitStatus = STATUS_PENDING;
     strncpy(p->ImageName, ImageName, sizeof(p->ImageName) - 1);
     ULONG flags = __readeflags();

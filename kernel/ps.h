@@ -16,6 +16,7 @@
 #include "ki.h"
 #include "ntuser.h"
 #include "mm.h"
+#include "avltree.h"
 
 /* Waitable objects start with this (NT's DISPATCHER_HEADER, reduced). */
 typedef struct _DISPATCHER_HEADER {
@@ -73,6 +74,13 @@ typedef struct _EPROCESS {
     BOOLEAN Exiting;
     DISPATCHER_HEADER *Handles[KI_MAX_HANDLES];
     LIST_ENTRY ProcessListEntry;
+    /* The memory manager's (mm/vad.c, virtual.c, commit.c, fault.c). */
+    RTL_RANGE_TREE VadRoot;         /* MMVADs, one per reservation */
+    ULONG CommitCharge;             /* committed private pages (PrivateUsage) */
+    ULONG CommitChargePeak;
+    SIZE_T VirtualSize;             /* bytes reserved, all VADs */
+    SIZE_T PeakVirtualSize;
+    MMSUPPORT Vm;                   /* working-set counters */
 } EPROCESS, *PEPROCESS;
 
 extern PETHREAD KiCurrentThread;

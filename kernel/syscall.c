@@ -99,31 +99,59 @@ NTSTATUS NtDisplayString(PUNICODE_STRING String)
     return STATUS_SUCCESS;
 }
 
+/* ProcessVmCounters: the memory manager's counters (pages) in bytes. */
+static void PspFillVmCounters(PEPROCESS p, VM_COUNTERS_EX *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->PeakVirtualSize = p->PeakVirtualSize;
+    c->VirtualSize = p->VirtualSize;
+    c->PageFaultCount = p->Vm.PageFaultCount;
+    c->PeakWorkingSetSize = (SIZE_T)p->Vm.PeakWorkingSetSize << PAGE_SHIFT;
+    c->WorkingSetSize = (SIZE_T)p->Vm.WorkingSetSize << PAGE_SHIFT;
+    c->PagefileUsage = (SIZE_T)p->CommitCharge << PAGE_SHIFT;
+    c->PeakPagefileUsage = (SIZE_T)p->CommitChargePeak << PAGE_SHIFT;
+    c->PrivateUsage = c->PagefileUsage;
+}
+
 NTSTATUS NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InformationClass, PVOID Information,
                                    ULONG Length, PULONG ReturnLength)
 {
-    if (InformationClass != ProcessBasicInformation)
+    union {
+        PROCESS_BASIC_INFORMATION Basic;
+        VM_COUNTERS_EX Vm;
+    } info;
+    ULONG len;
+    if (InformationClass == ProcessBasicInformation) {
+        len = sizeof(info.Basic);
+        if (Length != len)
+            return STATUS_INFO_LENGTH_MISMATCH;
+    } else if (InformationClass == ProcessVmCounters) {
+        /* NT takes VM_COUNTERS or VM_COUNTERS_EX (with PrivateUsage). */
+        len = Length;
+        if (Length != VM_COUNTERS_SIZE && Length != sizeof(VM_COUNTERS_EX))
+            return STATUS_INFO_LENGTH_MISMATCH;
+    } else {
         return STATUS_INVALID_INFO_CLASS;
-    if (Length != sizeof(PROCESS_BASIC_INFORMATION))
-        return STATUS_INFO_LENGTH_MISMATCH;
+    }
     DISPATCHER_HEADER *o;
     NTSTATUS s = ObReferenceObjectByHandle(ProcessHandle, KOBJECT_PROCESS, &o);
     if (!NT_SUCCESS(s))
         return s;
     PEPROCESS p = CONTAINING_RECORD(o, EPROCESS, Header);
-    PROCESS_BASIC_INFORMATION info;
     memset(&info, 0, sizeof(info));
-    info.ExitStatus = p->ExitStatus;
-    info.PebBaseAddress = p->Peb;
-    info.AffinityMask = 1;
-    info.BasePriority = 8;
-    info.UniqueProcessId = p->UniqueProcessId;
-    ObDereferenceObject(o);
-    s = KeCopyToUser(Information, &info, sizeof(info), 4);
-    if (NT_SUCCESS(s) && ReturnLength) {
-        ULONG len = sizeof(info);
-        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+    if (InformationClass == ProcessBasicInformation) {
+        info.Basic.ExitStatus = p->ExitStatus;
+        info.Basic.PebBaseAddress = p->Peb;
+        info.Basic.AffinityMask = 1;
+        info.Basic.BasePriority = 8;
+        info.Basic.UniqueProcessId = p->UniqueProcessId;
+    } else {
+        PspFillVmCounters(p, &info.Vm);
     }
+    ObDereferenceObject(o);
+    s = KeCopyToUser(Information, &info, len, 4);
+    if (NT_SUCCESS(s) && ReturnLength)
+        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
     return s;
 }
 
@@ -207,40 +235,51 @@ NTSTATUS NtYieldExecution(void)
     return STATUS_SUCCESS;
 }
 
-/* SystemBasicInformation (class 0), enough for GetSystemInfo. */
-typedef struct _SYSTEM_BASIC_INFORMATION {
-    ULONG Reserved, TimerResolution, PageSize, NumberOfPhysicalPages, LowestPhysicalPageNumber;
-    ULONG HighestPhysicalPageNumber, AllocationGranularity;
-    ULONG_PTR MinimumUserModeAddress, MaximumUserModeAddress, ActiveProcessorsAffinityMask;
-    CHAR NumberOfProcessors;
-} SYSTEM_BASIC_INFORMATION;
-
+/* SystemBasicInformation (GetSystemInfo) and SystemPerformanceInformation
+ * (GlobalMemoryStatusEx: available pages, commit charge and limit). */
 NTSTATUS NtQuerySystemInformation(ULONG InformationClass, PVOID Information, ULONG Length,
                                   PULONG ReturnLength)
 {
-    if (InformationClass != 0)
-        return STATUS_INVALID_INFO_CLASS;
-    if (Length != sizeof(SYSTEM_BASIC_INFORMATION))
-        return STATUS_INFO_LENGTH_MISMATCH;
     MM_PAGE_COUNTS counts;
     MmGetPageCounts(&counts);
-    SYSTEM_BASIC_INFORMATION info;
+    union {
+        SYSTEM_BASIC_INFORMATION Basic;
+        SYSTEM_PERFORMANCE_INFORMATION Performance;
+    } info;
+    ULONG size;
     memset(&info, 0, sizeof(info));
-    info.TimerResolution = KeQueryTimeIncrement();
-    info.PageSize = PAGE_SIZE;
-    info.NumberOfPhysicalPages = counts.TotalPages;
-    info.LowestPhysicalPageNumber = 1;
-    info.HighestPhysicalPageNumber = counts.HighestPage;
-    info.AllocationGranularity = 0x10000;
-    info.MinimumUserModeAddress = MM_LOWEST_USER_ADDRESS;
-    info.MaximumUserModeAddress = MM_HIGHEST_USER_ADDRESS;
-    info.ActiveProcessorsAffinityMask = 1;
-    info.NumberOfProcessors = 1;
-    NTSTATUS s = KeCopyToUser(Information, &info, sizeof(info), 4);
-    if (NT_SUCCESS(s) && ReturnLength) {
-        ULONG len = sizeof(info);
-        s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+    if (InformationClass == SystemBasicInformation) {
+        size = sizeof(info.Basic);
+        if (Length != size)
+            return STATUS_INFO_LENGTH_MISMATCH;
+        info.Basic.TimerResolution = KeQueryTimeIncrement();
+        info.Basic.PageSize = PAGE_SIZE;
+        info.Basic.NumberOfPhysicalPages = counts.TotalPages;
+        info.Basic.LowestPhysicalPageNumber = 1;
+        info.Basic.HighestPhysicalPageNumber = counts.HighestPage;
+        info.Basic.AllocationGranularity = 0x10000;
+        info.Basic.MinimumUserModeAddress = MM_LOWEST_USER_ADDRESS;
+        info.Basic.MaximumUserModeAddress = MM_HIGHEST_USER_ADDRESS;
+        info.Basic.ActiveProcessorsAffinityMask = 1;
+        info.Basic.NumberOfProcessors = 1;
+    } else if (InformationClass == SystemPerformanceInformation) {
+        size = sizeof(info.Performance);
+        if (Length < size)
+            return STATUS_INFO_LENGTH_MISMATCH;
+        MM_COMMIT_COUNTS commit;
+        MmGetCommitCounts(&commit);
+        info.Performance.AvailablePages = counts.AvailablePages;
+        info.Performance.CommittedPages = commit.CommittedPages;
+        info.Performance.CommitLimit = commit.CommitLimit;
+        info.Performance.PeakCommitment = commit.PeakCommitment;
+        info.Performance.PageFaultCount = commit.PageFaults;
+        info.Performance.DemandZeroCount = commit.DemandZeroFaults;
+    } else {
+        return STATUS_INVALID_INFO_CLASS;
     }
+    NTSTATUS s = KeCopyToUser(Information, &info, size, 4);
+    if (NT_SUCCESS(s) && ReturnLength)
+        s = KeCopyToUser(ReturnLength, &size, sizeof(size), 4);
     return s;
 }
 

@@ -172,6 +172,7 @@ static void KiDeleteProcess(PEPROCESS Process)
             ObDereferenceObject(Process->Handles[i]);
             Process->Handles[i] = NULL;
         }
+    MmDeleteProcessVads(Process);
     MmDeleteProcessAddressSpace(Process->DirectoryTableBase);
     RemoveEntryList(&Process->ProcessListEntry);
     KiSignalObject(&Process->Header);

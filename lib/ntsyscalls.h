@@ -24,7 +24,13 @@
     NT_SERVICE(NtRaiseException, 3)        /* PEXCEPTION_RECORD, PCONTEXT, BOOLEAN */ \
     NT_SERVICE(NtYieldExecution, 0)                                          \
     NT_SERVICE(NtQuerySystemInformation, 4) /* class, PVOID, ULONG, PULONG */ \
-    NT_SERVICE(NtDelayExecution, 2)        /* BOOLEAN, PLARGE_INTEGER */
+    NT_SERVICE(NtDelayExecution, 2)        /* BOOLEAN, PLARGE_INTEGER */      \
+    NT_SERVICE(NtAllocateVirtualMemory, 6) /* HANDLE, PVOID *, ZeroBits, PSIZE_T, type, protect */ \
+    NT_SERVICE(NtFreeVirtualMemory, 4)     /* HANDLE, PVOID *, PSIZE_T, type */ \
+    NT_SERVICE(NtProtectVirtualMemory, 5)  /* HANDLE, PVOID *, PSIZE_T, protect, PULONG */ \
+    NT_SERVICE(NtQueryVirtualMemory, 6)    /* HANDLE, PVOID, class, PVOID, SIZE_T, PSIZE_T */ \
+    NT_SERVICE(NtLockVirtualMemory, 4)     /* HANDLE, PVOID *, PSIZE_T, MapType */ \
+    NT_SERVICE(NtUnlockVirtualMemory, 4)   /* HANDLE, PVOID *, PSIZE_T, MapType */
 
 enum {
 #define NT_SERVICE_NUMBER(Name, Args) SERVICE_##Name,

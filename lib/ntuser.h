@@ -134,6 +134,109 @@ typedef struct _THREAD_BASIC_INFORMATION {
     LONG BasePriority;
 } THREAD_BASIC_INFORMATION;
 
+/* ---- virtual memory (winnt.h values; shared by the kernel and the runtime) ---- */
+
+#define PAGE_NOACCESS           0x01
+#define PAGE_READONLY           0x02
+#define PAGE_READWRITE          0x04
+#define PAGE_WRITECOPY          0x08
+#define PAGE_EXECUTE            0x10
+#define PAGE_EXECUTE_READ       0x20
+#define PAGE_EXECUTE_READWRITE  0x40
+#define PAGE_EXECUTE_WRITECOPY  0x80
+#define PAGE_GUARD              0x100
+#define PAGE_NOCACHE            0x200
+#define PAGE_WRITECOMBINE       0x400
+
+#define MEM_COMMIT              0x00001000
+#define MEM_RESERVE             0x00002000
+#define MEM_DECOMMIT            0x00004000
+#define MEM_RELEASE             0x00008000
+#define MEM_FREE                0x00010000
+#define MEM_PRIVATE             0x00020000
+#define MEM_MAPPED              0x00040000
+#define MEM_RESET               0x00080000
+#define MEM_TOP_DOWN            0x00100000
+#define MEM_WRITE_WATCH         0x00200000
+#define MEM_PHYSICAL            0x00400000
+#define MEM_LARGE_PAGES         0x20000000
+#define MEM_IMAGE               0x01000000
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+    PVOID BaseAddress;
+    PVOID AllocationBase;
+    ULONG AllocationProtect;
+    SIZE_T RegionSize;
+    ULONG State;
+    ULONG Protect;
+    ULONG Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+#if defined(__i386__)
+C_ASSERT(sizeof(MEMORY_BASIC_INFORMATION) == 28);
+#endif
+
+/* NtQueryVirtualMemory's classes (only the first is implemented). */
+typedef enum _MEMORY_INFORMATION_CLASS {
+    MemoryBasicInformation = 0,
+} MEMORY_INFORMATION_CLASS;
+
+/* NtLockVirtualMemory's MapType. */
+#define MAP_PROCESS 1
+#define MAP_SYSTEM  2
+
+/* NtQueryInformationProcess(ProcessVmCounters): VM_COUNTERS, or the _EX
+ * form with PrivateUsage (NT accepts either length). Sizes in bytes. */
+#define ProcessVmCounters 3
+
+typedef struct _VM_COUNTERS_EX {
+    SIZE_T PeakVirtualSize;
+    SIZE_T VirtualSize;
+    ULONG PageFaultCount;
+    SIZE_T PeakWorkingSetSize;
+    SIZE_T WorkingSetSize;
+    SIZE_T QuotaPeakPagedPoolUsage;
+    SIZE_T QuotaPagedPoolUsage;
+    SIZE_T QuotaPeakNonPagedPoolUsage;
+    SIZE_T QuotaNonPagedPoolUsage;
+    SIZE_T PagefileUsage;
+    SIZE_T PeakPagefileUsage;
+    SIZE_T PrivateUsage;
+} VM_COUNTERS_EX, *PVM_COUNTERS_EX;
+#define VM_COUNTERS_SIZE (offsetof(VM_COUNTERS_EX, PrivateUsage))
+
+/* NtQuerySystemInformation classes: SystemBasicInformation (GetSystemInfo)
+ * and SystemPerformanceInformation (GlobalMemoryStatusEx). Layouts are NT's;
+ * the fields this kernel does not keep are zero. */
+#define SystemBasicInformation 0
+#define SystemPerformanceInformation 2
+
+typedef struct _SYSTEM_BASIC_INFORMATION {
+    ULONG Reserved, TimerResolution, PageSize, NumberOfPhysicalPages, LowestPhysicalPageNumber;
+    ULONG HighestPhysicalPageNumber, AllocationGranularity;
+    ULONG_PTR MinimumUserModeAddress, MaximumUserModeAddress, ActiveProcessorsAffinityMask;
+    CHAR NumberOfProcessors;
+} SYSTEM_BASIC_INFORMATION;
+
+typedef struct _SYSTEM_PERFORMANCE_INFORMATION {
+    LARGE_INTEGER IdleProcessTime;
+    LARGE_INTEGER IoReadTransferCount, IoWriteTransferCount, IoOtherTransferCount;
+    ULONG IoReadOperationCount, IoWriteOperationCount, IoOtherOperationCount;
+    ULONG AvailablePages;               /* 0x2C */
+    ULONG CommittedPages;               /* the system's commit charge */
+    ULONG CommitLimit;
+    ULONG PeakCommitment;
+    ULONG PageFaultCount;
+    ULONG CopyOnWriteCount, TransitionCount, CacheTransitionCount;
+    ULONG DemandZeroCount;
+    ULONG Reserved[58];                 /* the rest of NT's fields: not kept */
+} SYSTEM_PERFORMANCE_INFORMATION;
+
+#if defined(__i386__)
+C_ASSERT(offsetof(SYSTEM_PERFORMANCE_INFORMATION, AvailablePages) == 0x2C);
+C_ASSERT(sizeof(SYSTEM_PERFORMANCE_INFORMATION) == 0x138);
+#endif
+
 typedef struct _UNICODE_STRING {
     USHORT Length;          /* bytes, without a terminator */
     USHORT MaximumLength;

@@ -1,22 +1,109 @@
 /*
  * fault.c - MmAccessFault, the memory manager's side of a page fault.
  *
- * Today the one fault it resolves is NT/x86's system PDE fault: an address
- * space created before a system page table existed lacks that PDE, so its
- * first touch of the new system range faults; the PDE is copied from the
- * system page directory and the access retried. Everything else is
- * reported back: the trap handler bugchecks for kernel mode (0x50, or 0xBE
- * for a write to a read-only page), except in special pool, whose guard and
- * freed pages bugcheck 0xCD and 0xCC here (specialpool.c). Demand paging of user memory comes with
- * the virtual-memory issue.
+ * User space (below 0x80000000, from user mode or from a kernel probe of a
+ * user buffer): the PTE says what the page is (mi.h, "user PTEs").
+ *   demand zero       the first touch of a committed page: a zeroed page
+ *                     (MiRemoveZeroPage) mapped with the page's protection;
+ *                     a write to a read-only page is an access violation
+ *   guard             one shot: the guard is cleared and
+ *                     STATUS_GUARD_PAGE_VIOLATION raised to the program
+ *                     (KiDispatchUserException); the retry then succeeds
+ *   zero, no-access, no page table, a write to a valid read-only page:
+ *                     STATUS_ACCESS_VIOLATION, which the trap handler
+ *                     delivers to the program (or to the kernel's KE_TRY)
+ * No VAD lookup is needed: a PTE is non-zero only inside a committed range.
+ *
+ * System space: NT/x86's system PDE fault. An address space created before
+ * a system page table existed lacks that PDE, so its first touch of the new
+ * system range faults; the PDE is copied from the system page directory and
+ * the access retried. Everything else is reported back: the trap handler
+ * bugchecks for kernel mode (0x50, or 0xBE for a write to a read-only
+ * page), except in special pool, whose guard and freed pages bugcheck 0xCD
+ * and 0xCC here (specialpool.c).
  */
 #include "ntddk.h"
 #include "ki.h"
 #include "mi.h"
+#include "ps.h"
+#include "except.h"
+
+/* The process whose address space is current (a thread may be attached). */
+static PEPROCESS MiCurrentAddressSpaceProcess(void)
+{
+    PETHREAD t = PsGetCurrentThread();
+    return t->AttachedProcess ? t->AttachedProcess : t->Process;
+}
+
+static void MiRaiseGuardPage(PKTRAP_FRAME Frame, ULONG_PTR Va, BOOLEAN Write)
+{
+    EXCEPTION_RECORD r;
+    memset(&r, 0, sizeof(r));
+    r.ExceptionCode = STATUS_GUARD_PAGE_VIOLATION;
+    r.ExceptionAddress = (PVOID)Frame->Eip;
+    r.NumberParameters = 2;                 /* as an access violation: write flag, address */
+    r.ExceptionInformation[0] = Write ? 1 : 0;
+    r.ExceptionInformation[1] = Va;
+    KiDispatchUserException(Frame, &r);
+}
+
+static NTSTATUS MiUserFault(ULONG ErrorCode, ULONG_PTR Va, BOOLEAN FromUser, PKTRAP_FRAME Frame)
+{
+    BOOLEAN write = (ErrorCode & PF_WRITE) != 0;
+    PEPROCESS process = MiCurrentAddressSpaceProcess();
+    KIRQL old = MiAcquirePfnLock();
+    PMMPTE pte = MiGetUserPteIfExists(Va);
+    ULONG c = pte ? pte->u : 0;
+    NTSTATUS s = STATUS_ACCESS_VIOLATION;
+    ULONG protection = MiPteProtection(c);
+    if (c & PTE_VALID) {
+        /* Another path made it valid (or writable) since the TLB looked. */
+        if (!write || (c & PTE_WRITE))
+            s = STATUS_SUCCESS;
+    } else if (c != 0 && MiIsGuardProtection(protection)) {
+        ULONG cleared = protection & ~MM_GUARD_PAGE;
+        if (c & MI_PTE_TRANSITION) {
+            PFN_NUMBER page = c >> PAGE_SHIFT;
+            MI_PFN_ELEMENT(page)->OriginalPte =
+                (MI_PFN_ELEMENT(page)->OriginalPte & MI_PFN_PTE_LOCKED) | MiMakeSoftwarePte(cleared);
+            pte->u = MiMakeValidUserPte(page, cleared);
+        } else {
+            pte->u = MiMakeSoftwarePte(cleared);
+        }
+        process->Vm.PageFaultCount++;
+        s = STATUS_GUARD_PAGE_VIOLATION;
+    } else if (c != 0 && !(c & MI_PTE_TRANSITION) && MiIsAccessibleProtection(protection) &&
+               (!write || MiIsWritableProtection(protection))) {
+        PFN_NUMBER page = MiRemoveZeroPage();
+        if (page != MM_EMPTY_LIST) {
+            PMMPFN pfn = MI_PFN_ELEMENT(page);
+            pfn->PteAddress = pte;
+            pfn->OriginalPte = MiMakeSoftwarePte(protection);
+            pfn->PteFrame = MiGetPdeAddress((PVOID)Va)->u >> PAGE_SHIFT;
+            pte->u = MiMakeValidUserPte(page, protection);
+            MiAdjustResidentCommit(process, 1);
+            process->Vm.PageFaultCount++;
+            MiDemandZeroFaults++;
+            s = STATUS_SUCCESS;
+        }
+        /* No page although the commit was charged: pool and page tables
+         * took the reserve. NT would wait for a page; here the access fails. */
+    }
+    if (NT_SUCCESS(s))
+        MiUserPageFaults++;
+    MiReleasePfnLock(old);
+    if (s == STATUS_GUARD_PAGE_VIOLATION && FromUser) {
+        MiRaiseGuardPage(Frame, Va, write);
+        return STATUS_SUCCESS;              /* the thread resumes in its dispatcher */
+    }
+    return s;
+}
 
 NTSTATUS MmAccessFault(ULONG ErrorCode, PVOID Address, BOOLEAN FromUser, void *TrapFrame)
 {
     ULONG_PTR va = (ULONG_PTR)Address;
+    if (va >= MM_LOWEST_USER_ADDRESS && va <= MM_HIGHEST_USER_ADDRESS && KiSchedulerReadyForTry())
+        return MiUserFault(ErrorCode, va, FromUser, TrapFrame);
     /* Special pool's guard and freed pages have codes of their own. */
     if (!FromUser && !(ErrorCode & 1) && MmIsSpecialPoolAddress(Address)) {
         const KTRAP_FRAME *frame = TrapFrame;

@@ -202,6 +202,147 @@ ULONG MiParseSpecialPoolTags(PCSTR Option, PULONG Tags, ULONG MaxTags);
 void MiCheckSpecialPoolFault(PVOID Address, ULONG ErrorCode, ULONG_PTR Eip);
 BOOLEAN MmIsSpecialPoolAddress(PVOID P);     /* in the special pool range */
 
+/* ---- user address spaces: protections, PTEs, VADs (vad.c, virtual.c, fault.c) ---- */
+
+#include "avltree.h"
+
+/*
+ * NT's 5-bit protection codes (MmProtectToValue): the low three bits the
+ * access, 0x08 no-cache, 0x10 guard; MM_NOACCESS is the combination 0x18.
+ * x86 without PAE has no execute bit, so the execute codes are only what
+ * VirtualQuery reports: EXECUTE and EXECUTE_READ map as read-only,
+ * EXECUTE_READWRITE as read/write (docs/virtual-memory.md).
+ */
+#define MM_ZERO_ACCESS        0
+#define MM_READONLY           1
+#define MM_EXECUTE            2
+#define MM_EXECUTE_READ       3
+#define MM_READWRITE          4
+#define MM_WRITECOPY          5
+#define MM_EXECUTE_READWRITE  6
+#define MM_EXECUTE_WRITECOPY  7
+#define MM_NOCACHE            0x08
+#define MM_GUARD_PAGE         0x10
+#define MM_NOACCESS           0x18
+#define MM_INVALID_PROTECTION 0xFFFFFFFFu
+
+/*
+ * A user PTE that is not valid (NT's MMPTE_SOFTWARE and MMPTE_TRANSITION):
+ *   0                                   not committed: reserved in a VAD, or free
+ *   protection in bits 5-9, bit 11 clear committed, never touched: demand zero
+ *   protection in bits 5-9, bit 11 set,  committed and resident, but the
+ *     page frame in bits 12-31           protection (NOACCESS, GUARD) keeps the
+ *                                        hardware out
+ * A valid user PTE keeps its protection code in its page's MMPFN.OriginalPte
+ * (same bits), with MI_PFN_PTE_LOCKED when VirtualLock holds it.
+ */
+#define MI_PTE_PROTECTION_SHIFT 5
+#define MI_PTE_TRANSITION       0x800u
+#define MI_PFN_PTE_LOCKED       0x400u
+static inline ULONG MiPteProtection(ULONG Pte) { return (Pte >> MI_PTE_PROTECTION_SHIFT) & 0x1F; }
+static inline ULONG MiMakeSoftwarePte(ULONG Protection)
+{
+    return Protection << MI_PTE_PROTECTION_SHIFT;
+}
+static inline BOOLEAN MiIsGuardProtection(ULONG Protection)
+{
+    return (Protection & MM_NOACCESS) == MM_GUARD_PAGE;
+}
+static inline BOOLEAN MiIsWritableProtection(ULONG Protection)
+{
+    return (Protection & 7) == MM_READWRITE || (Protection & 7) == MM_EXECUTE_READWRITE ||
+           (Protection & 7) == MM_WRITECOPY || (Protection & 7) == MM_EXECUTE_WRITECOPY;
+}
+/* TRUE when the hardware can express Protection with a valid PTE. */
+static inline BOOLEAN MiIsAccessibleProtection(ULONG Protection)
+{
+    return Protection != MM_NOACCESS && !MiIsGuardProtection(Protection) && (Protection & 7) != 0;
+}
+/* A valid user PTE for Page with Protection (which must be accessible). */
+static inline ULONG MiMakeValidUserPte(PFN_NUMBER Page, ULONG Protection)
+{
+    ULONG pte = (Page << PAGE_SHIFT) | PTE_VALID | PTE_OWNER | PTE_ACCESSED;
+    if (MiIsWritableProtection(Protection))
+        pte |= PTE_WRITE | PTE_DIRTY;
+    if (Protection & MM_NOCACHE)
+        pte |= PTE_CACHE_DISABLE | PTE_WRITE_THROUGH;
+    return pte;
+}
+
+/* Win32 PAGE_* to the code above, MM_INVALID_PROTECTION for a bad value;
+ * and back (virtual.c). */
+ULONG MiMakeProtectionMask(ULONG Win32Protect);
+ULONG MiProtectionToWin32(ULONG Protection);
+
+/*
+ * A VAD: one reservation (NT's MMVAD_SHORT). The tree node names its pages;
+ * which of them are committed, and with what protection, the PTEs say.
+ */
+typedef struct _MMVAD {
+    RTL_RANGE_NODE Node;            /* StartingVpn..EndingVpn, inclusive */
+    ULONG AllocationProtect;        /* Win32 PAGE_* given at reservation */
+    ULONG Type;                     /* MEM_PRIVATE or MEM_IMAGE */
+    ULONG CommittedPages;           /* PTEs in the range that are not 0 */
+} MMVAD, *PMMVAD;
+
+#define MI_VAD_GRANULARITY_PAGES 16                 /* 64 KB */
+#define MI_LOWEST_VAD_VPN (MM_LOWEST_USER_ADDRESS >> PAGE_SHIFT)
+/* NT/x86 keeps the last 64 KB below 0x7FFF0000 for KUSER_SHARED_DATA. */
+#define MM_HIGHEST_VAD_ADDRESS 0x7FFDFFFFu
+#define MI_HIGHEST_VAD_VPN (MM_HIGHEST_VAD_ADDRESS >> PAGE_SHIFT)
+
+struct _EPROCESS;
+/* All with the address space lock held (MiLockAddressSpace). */
+PMMVAD MiLocateVad(struct _EPROCESS *Process, ULONG_PTR Vpn);
+NTSTATUS MiInsertVad(struct _EPROCESS *Process, ULONG_PTR StartingVpn, ULONG_PTR EndingVpn,
+                     ULONG AllocationProtect, ULONG Type, PMMVAD *Vad);
+void MiRemoveVad(struct _EPROCESS *Process, PMMVAD Vad);
+/* Moves Vad to a narrower range inside its own (a partial release). */
+void MiShrinkVad(struct _EPROCESS *Process, PMMVAD Vad, ULONG_PTR StartingVpn,
+                 ULONG_PTR EndingVpn);
+NTSTATUS MiFindEmptyAddressRange(struct _EPROCESS *Process, ULONG_PTR SizeInPages,
+                                 ULONG_PTR HighestVpn, BOOLEAN TopDown, PULONG_PTR StartingVpn);
+/* The whole tree and every VAD against its PTEs (the process's address space
+ * must be current): FALSE with a reason. For tests and debug builds. */
+BOOLEAN MiValidateVadTree(struct _EPROCESS *Process, PCSTR *Reason);
+
+/* The address space lock: one thread per process today, so raising to
+ * DISPATCH_LEVEL (which also holds the PFN lock) is all of it. */
+static inline KIRQL MiLockAddressSpace(void) { return MiAcquirePfnLock(); }
+static inline void MiUnlockAddressSpace(KIRQL OldIrql) { MiReleasePfnLock(OldIrql); }
+
+/*
+ * The services' bodies (virtual.c), for kernel callers and tests: the
+ * target's address space must be current; addresses and sizes are the
+ * caller's own copies, updated on success as the Nt* forms update them.
+ */
+NTSTATUS MiAllocateVirtualMemory(struct _EPROCESS *Process, PULONG_PTR BaseAddress,
+                                 ULONG_PTR ZeroBits, PSIZE_T RegionSize, ULONG AllocationType,
+                                 ULONG Protect);
+NTSTATUS MiFreeVirtualMemory(struct _EPROCESS *Process, PULONG_PTR BaseAddress,
+                             PSIZE_T RegionSize, ULONG FreeType);
+NTSTATUS MiProtectVirtualMemory(struct _EPROCESS *Process, PULONG_PTR BaseAddress,
+                                PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);
+NTSTATUS MiQueryVirtualMemory(struct _EPROCESS *Process, ULONG_PTR Address,
+                              PMEMORY_BASIC_INFORMATION Info);
+NTSTATUS MiLockVirtualMemory(struct _EPROCESS *Process, PULONG_PTR BaseAddress,
+                             PSIZE_T RegionSize, ULONG MapType, BOOLEAN Lock);
+
+/* User page tables (procmm.c): makes the table for Va; FALSE if no page. */
+BOOLEAN MiEnsureUserPageTable(ULONG_PTR Va);
+/* The PTE of user address Va, or NULL when its page table does not exist. */
+static inline PMMPTE MiGetUserPteIfExists(ULONG_PTR Va)
+{
+    return (MiGetPdeAddress((PVOID)Va)->u & PTE_VALID) ? MiGetPteAddress((PVOID)Va) : NULL;
+}
+
+/* Commit charge (commit.c), with the PFN lock held. FALSE past the limit. */
+BOOLEAN MiChargeCommitment(struct _EPROCESS *Process, ULONG Pages);
+void MiReturnCommitment(struct _EPROCESS *Process, ULONG Pages);
+/* A committed page became resident (+1) or was freed (-1). */
+void MiAdjustResidentCommit(struct _EPROCESS *Process, LONG Pages);
+extern ULONG MiDemandZeroFaults, MiUserPageFaults;
+
 /* Boot (mminit.c). */
 void MiInitializePfnDatabase(void);
 extern ULONGLONG MiBootEntryTsc, MiPfnReadyTsc;

@@ -7,6 +7,7 @@
 
 #include "ntdef.h"
 #include "mmlayout.h"
+#include "ntuser.h"
 
 #define PAGE_SIZE 4096u
 #define PAGE_SHIFT 12
@@ -118,7 +119,53 @@ ULONG MmZeroFreePages(ULONG MaxPages);
 ULONG MmCreateProcessAddressSpace(void);               /* MM_EMPTY_LIST: no memory */
 ULONG MmDeleteProcessAddressSpace(ULONG Directory);    /* not the current one */
 NTSTATUS MmCommitUserRange(ULONG_PTR Va, SIZE_T Size, BOOLEAN Writable);
-void MmProtectUserRangeReadOnly(ULONG_PTR Va, SIZE_T Size);
+/* Makes [Va, Va + Size) read-only after the loader filled it: PAGE_EXECUTE_READ
+ * for code, PAGE_READONLY for constants, as VirtualQuery will report them. */
+void MmProtectUserRangeReadOnly(ULONG_PTR Va, SIZE_T Size, BOOLEAN Executable);
+
+/* Per-process working-set counters (NT's MMSUPPORT, reduced), in pages. */
+typedef struct _MMSUPPORT {
+    ULONG PageFaultCount;       /* faults on user space the memory manager resolved */
+    ULONG WorkingSetSize;       /* resident user pages */
+    ULONG PeakWorkingSetSize;
+    ULONG LockedPages;          /* VirtualLock'ed pages */
+} MMSUPPORT;
+
+struct _EPROCESS;
+/* VADs (vad.c): the empty tree of a new process; at its deletion, every VAD
+ * freed and its commit charge given back (the pages go with the address space). */
+void MmInitializeProcessVads(struct _EPROCESS *Process);
+void MmDeleteProcessVads(struct _EPROCESS *Process);
+/*
+ * The loader's regions (image, stack, TEB, PEB), already mapped by
+ * MmCommitUserRange in the current address space: one VAD over
+ * [Va, Va + Size), its resident pages counted as committed and charged.
+ * Type is MEM_PRIVATE or MEM_IMAGE. STATUS_CONFLICTING_ADDRESSES,
+ * STATUS_COMMITMENT_LIMIT or STATUS_NO_MEMORY on failure.
+ */
+NTSTATUS MmCreateLoaderVad(struct _EPROCESS *Process, ULONG_PTR Va, SIZE_T Size,
+                           ULONG AllocationProtect, ULONG Type);
+
+/* The system's commit charge and limit, in pages (commit.c). */
+typedef struct _MM_COMMIT_COUNTS {
+    ULONG CommittedPages, CommitLimit, PeakCommitment, DemandZeroFaults, PageFaults;
+} MM_COMMIT_COUNTS;
+void MmGetCommitCounts(MM_COMMIT_COUNTS *Counts);
+
+/* The virtual memory services (virtual.c), as NT declares them. */
+NTSTATUS NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                 PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
+NTSTATUS NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                             ULONG FreeType);
+NTSTATUS NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                                ULONG NewProtect, PULONG OldProtect);
+NTSTATUS NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                              MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID Buffer,
+                              SIZE_T Length, PSIZE_T ResultLength);
+NTSTATUS NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                             ULONG MapType);
+NTSTATUS NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                               ULONG MapType);
 
 /* The page-fault hook: resolves what it can (a system PDE missing from this
  * address space), else returns the status to raise or bugcheck with. */

@@ -6,9 +6,11 @@
  * directory (its PDEs are copied at creation; later system page tables
  * arrive by MiSynchronizeSystemPde on fault) and has its own self-map
  * (PDE 0x300 points at itself) and its own hyperspace page table (PDE
- * 0x301). User page tables are made when a page is first mapped under them.
- * Every valid user PTE maps a page the process owns; teardown frees those,
- * then the page tables, the hyperspace table and the directory.
+ * 0x301). User page tables are made when a page is first committed or
+ * mapped under them, and kept until exit (NT frees empty ones lazily).
+ * Every valid or transition user PTE holds a page the process owns;
+ * teardown frees those, then the page tables, the hyperspace table and the
+ * directory.
  */
 #include "ntddk.h"
 #include "ki.h"
@@ -39,30 +41,40 @@ PFN_NUMBER MmCreateProcessAddressSpace(void)
     return dir;
 }
 
+/* Makes the page table for user address Va in the current address space,
+ * zeroed (every PTE "not committed"). FALSE if no page could be had. */
+BOOLEAN MiEnsureUserPageTable(ULONG_PTR Va)
+{
+    ASSERT(Va >= MM_LOWEST_USER_ADDRESS && Va <= MM_HIGHEST_USER_ADDRESS);
+    PMMPTE pde = MiGetPdeAddress((PVOID)Va);
+    if (pde->u & PTE_VALID)
+        return TRUE;
+    PFN_NUMBER table = MiRemoveAnyPage();
+    if (table == MM_EMPTY_LIST)
+        return FALSE;
+    /* User-accessible and writable at the PDE: the PTEs decide. */
+    pde->u = (table << PAGE_SHIFT) | MI_PDE_BITS | PTE_OWNER;
+    PVOID window = MiGetPteAddress((PVOID)(Va & ~0x3FFFFFu));
+    __invlpg(window);
+    memset(window, 0, PAGE_SIZE);
+    MI_PFN_ELEMENT(table)->PteAddress = pde;
+    return TRUE;
+}
+
 /*
  * Maps Page at user address Va of the current address space, making its
  * page table if needed. FALSE if a page table could not be had.
  */
 BOOLEAN MiMapUserPage(ULONG_PTR Va, PFN_NUMBER Page, BOOLEAN Writable)
 {
-    ASSERT(Va >= MM_LOWEST_USER_ADDRESS && Va <= MM_HIGHEST_USER_ADDRESS);
-    PMMPTE pde = MiGetPdeAddress((PVOID)Va);
-    if (!(pde->u & PTE_VALID)) {
-        PFN_NUMBER table = MiRemoveAnyPage();
-        if (table == MM_EMPTY_LIST)
-            return FALSE;
-        /* User-accessible and writable at the PDE: the PTEs decide. */
-        pde->u = (table << PAGE_SHIFT) | MI_PDE_BITS | PTE_OWNER;
-        PVOID window = MiGetPteAddress((PVOID)(Va & ~0x3FFFFFu));
-        __invlpg(window);
-        memset(window, 0, PAGE_SIZE);
-        MI_PFN_ELEMENT(table)->PteAddress = pde;
-    }
+    if (!MiEnsureUserPageTable(Va))
+        return FALSE;
     PMMPTE pte = MiGetPteAddress((PVOID)Va);
     ASSERT(!(pte->u & PTE_VALID));
-    pte->u = (Page << PAGE_SHIFT) | PTE_VALID | PTE_OWNER | PTE_ACCESSED |
-             (Writable ? PTE_WRITE | PTE_DIRTY : 0);
+    ULONG protection = Writable ? MM_READWRITE : MM_READONLY;
+    pte->u = MiMakeValidUserPte(Page, protection);
     MI_PFN_ELEMENT(Page)->PteAddress = pte;
+    MI_PFN_ELEMENT(Page)->OriginalPte = MiMakeSoftwarePte(protection);
     return TRUE;
 }
 
@@ -83,12 +95,13 @@ NTSTATUS MmCommitUserRange(ULONG_PTR Va, SIZE_T Size, BOOLEAN Writable)
     return STATUS_SUCCESS;
 }
 
-/* Makes [Va, Va + Size) read-only (after the loader filled it). */
-void MmProtectUserRangeReadOnly(ULONG_PTR Va, SIZE_T Size)
+void MmProtectUserRangeReadOnly(ULONG_PTR Va, SIZE_T Size, BOOLEAN Executable)
 {
     for (ULONG_PTR p = Va & ~(ULONG_PTR)(PAGE_SIZE - 1); p < Va + Size; p += PAGE_SIZE) {
         PMMPTE pte = MiGetPteAddress((PVOID)p);
         pte->u &= ~(PTE_WRITE | PTE_DIRTY);
+        MI_PFN_ELEMENT(pte->u >> PAGE_SHIFT)->OriginalPte =
+            MiMakeSoftwarePte(Executable ? MM_EXECUTE_READ : MM_READONLY);
         __invlpg((PVOID)p);
     }
 }
@@ -110,8 +123,10 @@ ULONG MmDeleteProcessAddressSpace(PFN_NUMBER Directory)
         PFN_NUMBER table = pd[i] >> PAGE_SHIFT;
         KIRQL old2;
         PULONG pt = MiMapPageInHyperSpace(table, &old2);
+        /* Valid PTEs and transition ones (a resident page kept out of
+         * reach by PAGE_NOACCESS or PAGE_GUARD) both hold a page. */
         for (ULONG j = 0; j < 1024; j++)
-            if (pt[j] & PTE_VALID) {
+            if (pt[j] & (PTE_VALID | MI_PTE_TRANSITION)) {
                 MiFreePage(pt[j] >> PAGE_SHIFT);
                 freed++;
             }

@@ -32,6 +32,21 @@ NTSTATUS NTAPI NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval)
 NTSTATUS NTAPI NtQuerySystemInformation(ULONG SystemInformationClass, PVOID SystemInformation,
                                         ULONG SystemInformationLength, PULONG ReturnLength);
 
+NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+                                       PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect);
+NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                                   ULONG FreeType);
+NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
+                                      PSIZE_T RegionSize, ULONG NewProtect, PULONG OldProtect);
+NTSTATUS NTAPI NtQueryVirtualMemory(HANDLE ProcessHandle, PVOID BaseAddress,
+                                    MEMORY_INFORMATION_CLASS MemoryInformationClass,
+                                    PVOID MemoryInformation, SIZE_T MemoryInformationLength,
+                                    PSIZE_T ReturnLength);
+NTSTATUS NTAPI NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                                   ULONG MapType);
+NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
+                                     PSIZE_T RegionSize, ULONG MapType);
+
 /* ---- the TEB ----------------------------------------------------------------- */
 
 /* The running thread's TEB: FS's base, read through NT_TIB.Self at fs:[0x18]. */

@@ -160,6 +160,7 @@ typedef PTOP_LEVEL_EXCEPTION_FILTER LPTOP_LEVEL_EXCEPTION_FILTER;
 #define ERROR_NOT_SUPPORTED              50L
 #define ERROR_INVALID_PARAMETER          87L
 #define ERROR_INSUFFICIENT_BUFFER        122L
+#define ERROR_NOT_LOCKED                 158L
 #define ERROR_MOD_NOT_FOUND              126L
 #define ERROR_PROC_NOT_FOUND             127L
 #define ERROR_NO_MORE_ITEMS              259L
@@ -170,10 +171,83 @@ typedef PTOP_LEVEL_EXCEPTION_FILTER LPTOP_LEVEL_EXCEPTION_FILTER;
 #define ERROR_NOACCESS                   998L
 #define ERROR_SWAPERROR                  999L
 #define ERROR_STACK_OVERFLOW             1001L
+#define ERROR_PRIVILEGE_NOT_HELD         1314L
 #define ERROR_NO_SYSTEM_RESOURCES        1450L
 #define ERROR_WORKING_SET_QUOTA          1453L
 #define ERROR_COMMITMENT_LIMIT           1455L
 #define ERROR_TIMEOUT                    1460L
+
+/* ---- winnt.h / sysinfoapi.h: memory ------------------------------------------ */
+
+/* PAGE_*, MEM_* and MEMORY_BASIC_INFORMATION come from ntuser.h (shared with
+ * the kernel), with winnt.h's values. */
+#define PROCESSOR_ARCHITECTURE_INTEL 0
+#define PROCESSOR_INTEL_PENTIUM 586
+
+typedef struct _SYSTEM_INFO {
+    union {
+        DWORD dwOemId;
+        struct {
+            WORD wProcessorArchitecture;
+            WORD wReserved;
+        };
+    };
+    DWORD dwPageSize;
+    LPVOID lpMinimumApplicationAddress;
+    LPVOID lpMaximumApplicationAddress;
+    DWORD_PTR dwActiveProcessorMask;
+    DWORD dwNumberOfProcessors;
+    DWORD dwProcessorType;
+    DWORD dwAllocationGranularity;
+    WORD wProcessorLevel;
+    WORD wProcessorRevision;
+} SYSTEM_INFO, *LPSYSTEM_INFO;
+
+typedef struct _MEMORYSTATUS {
+    DWORD dwLength;
+    DWORD dwMemoryLoad;
+    SIZE_T dwTotalPhys;
+    SIZE_T dwAvailPhys;
+    SIZE_T dwTotalPageFile;
+    SIZE_T dwAvailPageFile;
+    SIZE_T dwTotalVirtual;
+    SIZE_T dwAvailVirtual;
+} MEMORYSTATUS, *LPMEMORYSTATUS;
+
+typedef struct _MEMORYSTATUSEX {
+    DWORD dwLength;
+    DWORD dwMemoryLoad;
+    DWORDLONG ullTotalPhys;
+    DWORDLONG ullAvailPhys;
+    DWORDLONG ullTotalPageFile;
+    DWORDLONG ullAvailPageFile;
+    DWORDLONG ullTotalVirtual;
+    DWORDLONG ullAvailVirtual;
+    DWORDLONG ullAvailExtendedVirtual;
+} MEMORYSTATUSEX, *LPMEMORYSTATUSEX;
+
+/* ---- winbase.h / memoryapi.h: virtual memory (lib/user/kernel32/virtual.c) ---- */
+
+LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType,
+                           DWORD flProtect);
+LPVOID WINAPI VirtualAllocEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                             DWORD flAllocationType, DWORD flProtect);
+BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL WINAPI VirtualFreeEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect,
+                           PDWORD lpflOldProtect);
+BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                             DWORD flNewProtect, PDWORD lpflOldProtect);
+SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
+                           SIZE_T dwLength);
+SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
+                             PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+BOOL WINAPI VirtualLock(LPVOID lpAddress, SIZE_T dwSize);
+BOOL WINAPI VirtualUnlock(LPVOID lpAddress, SIZE_T dwSize);
+
+VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+VOID WINAPI GlobalMemoryStatus(LPMEMORYSTATUS lpBuffer);
+BOOL WINAPI GlobalMemoryStatusEx(LPMEMORYSTATUSEX lpBuffer);
 
 /* ---- winbase.h / processthreadsapi.h / errhandlingapi.h: functions --------- */
 
