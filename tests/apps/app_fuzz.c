@@ -50,6 +50,19 @@ static unsigned int BadValue(void)
     return bad[Rand() % (sizeof(bad) / sizeof(bad[0]))];
 }
 
+/* For the memory services: NULL (the system chooses), the fuzzer's own
+ * playground at 0x10000000, kernel space, or odd addresses. */
+static unsigned int SafeTarget(void)
+{
+    switch (Rand() % 5) {
+    case 0: return 0;
+    case 1: return 0x10000000 + (Rand() % 16) * 0x10000 + (Rand() % 2) * (Rand() % 0x10000);
+    case 2: return 0x80000000 + Rand() % 0x1000000;
+    case 3: return 0x7FFF0000;
+    default: return 0x20000000 + Rand() % 0x1000000;
+    }
+}
+
 static long Call(unsigned int Service, void *Arguments)
 {
     long result;
@@ -63,7 +76,7 @@ int main(int argc, char **argv)
     unsigned int failures = 0, successes = 0;
     Seed = GetCurrentProcessId() * 2654435761u;
     for (int i = 0; i < CALLS; i++) {
-        unsigned int service = Rand() % 16;        /* 12 services and some that do not exist */
+        unsigned int service = Rand() % 20;        /* 18 services and some that do not exist */
         for (int a = 0; a < 6; a++)
             args[a] = AnyValue();
         switch (service) {
@@ -80,6 +93,23 @@ int main(int argc, char **argv)
             break;
         case 11:            /* NtDelayExecution: no delay, or a bad pointer */
             args[1] = Rand() % 2 ? (unsigned int)(size_t)Empty : BadValue();
+            break;
+        case 12: case 13: case 14: case 16: case 17:
+            /* The memory services take PVOID *BaseAddress and PSIZE_T RegionSize:
+             * point them at slots holding addresses that are never the fuzzer's
+             * own image, stack, TEB or PEB (so it cannot pull the floor away). */
+            Scratch[250] = SafeTarget();
+            Scratch[251] = Rand() % 4 ? Rand() % 0x40000 : AnyValue();
+            if (Rand() % 4)
+                args[0] = 0xFFFFFFFF;                   /* the current process */
+            if (Rand() % 8)
+                args[1] = (unsigned int)(size_t)&Scratch[250];
+            if (Rand() % 8)
+                args[service == 12 ? 3 : 2] = (unsigned int)(size_t)&Scratch[251];
+            break;
+        case 15:            /* NtQueryVirtualMemory: any address, output into Scratch */
+            if (Rand() % 4)
+                args[0] = 0xFFFFFFFF;
             break;
         }
         void *edx = args;
