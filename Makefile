@@ -189,6 +189,7 @@ bench-host: $(B)/host/bench_heap
 # the same sources with a Windows compiler, to keep them honest Win32.
 UCFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-strict-aliasing -fno-common \
+	-fstack-clash-protection \
 	-fno-delete-null-pointer-checks -nostdinc -isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-Ilib/user/include -Ilib
 URT_CFLAGS := $(UCFLAGS) -Wall -Wextra -Werror -Wno-unused-parameter \

@@ -3,7 +3,8 @@
  * into a new process, and its first thread sent to user mode.
  *
  *   0x00010000 ...          (free)
- *   0x002F0000-0x002FFFFF   the first thread's stack, 64 KB committed
+ *   (chosen bottom-up)      the first thread's stack: 1 MB reserved, the top
+ *                           page committed, a guard page below it
  *   0x00400000              the image: text read-only, data, bss zeroed
  *   0x7FFDE000              the first thread's TEB (FS in user mode)
  *   0x7FFDF000              the PEB, with the program's name and command line
@@ -15,8 +16,8 @@
 #include "mi.h"
 #include "kstring.h"
 
-#define PS_USER_STACK_TOP   0x00300000u
-#define PS_USER_STACK_SIZE  0x00010000u
+#define PS_DEFAULT_STACK_RESERVE 0x00100000u   /* 1 MB, as Windows */
+#define PS_MAX_STACK_RESERVE     0x10000000u
 #define PS_TEB_ADDRESS      0x7FFDE000u
 #define PS_PEB_ADDRESS      0x7FFDF000u
 
@@ -105,7 +106,38 @@ static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size,
 
 static void PspUserThreadStart(void *Context)
 {
-    KiEnterUserMode((ULONG)(ULONG_PTR)Context, PS_USER_STACK_TOP - 16);
+    PTEB teb = KiCurrentThread->Teb;
+    KiEnterUserMode((ULONG)(ULONG_PTR)Context, (ULONG)(ULONG_PTR)teb->NtTib.StackBase - 16);
+}
+
+/*
+ * The first thread's stack, laid out as Windows lays out every user stack
+ * (docs/user-mode.md, "stacks"): Reserve bytes of address space; the top
+ * page committed read/write; the page below it committed read/write with
+ * PAGE_GUARD; the rest reserved, its lowest page never to be committed.
+ * Touching the guard page grows the stack one page (mm/fault.c).
+ */
+static NTSTATUS PspCreateUserStack(PEPROCESS Process, ULONG Reserve, PINITIAL_TEB Stack)
+{
+    ULONG_PTR base = 0, top, commit;
+    SIZE_T size = Reserve;
+    NTSTATUS s = MiAllocateVirtualMemory(Process, &base, 0, &size, MEM_RESERVE, PAGE_READWRITE);
+    if (!NT_SUCCESS(s))
+        return s;
+    top = base + size;
+    commit = top - PAGE_SIZE;
+    size = PAGE_SIZE;
+    s = MiAllocateVirtualMemory(Process, &commit, 0, &size, MEM_COMMIT, PAGE_READWRITE);
+    if (NT_SUCCESS(s)) {
+        ULONG_PTR guard = top - 2 * PAGE_SIZE;
+        size = PAGE_SIZE;
+        s = MiAllocateVirtualMemory(Process, &guard, 0, &size, MEM_COMMIT,
+                                    PAGE_READWRITE | PAGE_GUARD);
+    }
+    Stack->StackBase = (PVOID)top;
+    Stack->StackLimit = (PVOID)(top - PAGE_SIZE);
+    Stack->AllocatedStackBase = (PVOID)base;
+    return s;
 }
 
 NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Image,
@@ -116,19 +148,23 @@ NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Ima
         return STATUS_NO_MEMORY;
     ULONG entry = 0, base = 0, end = 0;
     KeAttachProcess(p);
+    INITIAL_TEB stack = { 0 };
     NTSTATUS s = PspLoadImage(p, Image, ImageSize, &entry, &base, &end);
-    if (NT_SUCCESS(s))
-        s = MmCommitUserRange(PS_USER_STACK_TOP - PS_USER_STACK_SIZE, PS_USER_STACK_SIZE, TRUE);
+    if (NT_SUCCESS(s)) {
+        /* The reserve: the image's __ntmm_stack_reserve (a link-time setting), 1 MB by default. */
+        ULONG reserve = PspFindSymbol(Image, ImageSize, "__ntmm_stack_reserve");
+        if (reserve < 4 * PAGE_SIZE || reserve > PS_MAX_STACK_RESERVE)
+            reserve = PS_DEFAULT_STACK_RESERVE;
+        s = PspCreateUserStack(p, reserve, &stack);
+    }
     if (NT_SUCCESS(s))
         s = MmCommitUserRange(PS_TEB_ADDRESS, 2 * PAGE_SIZE, TRUE);
     /* VADs over what is mapped, so VirtualQuery sees it as on NT: the image
      * MEM_IMAGE (AllocationProtect PAGE_EXECUTE_WRITECOPY, as NT reports a
-     * mapped image), the stack, TEB and PEB MEM_PRIVATE read/write. */
+     * mapped image), TEB and PEB MEM_PRIVATE read/write (the stack is a
+     * reservation of its own). */
     if (NT_SUCCESS(s))
         s = MmCreateLoaderVad(p, base, end - base, PAGE_EXECUTE_WRITECOPY, MEM_IMAGE);
-    if (NT_SUCCESS(s))
-        s = MmCreateLoaderVad(p, PS_USER_STACK_TOP - PS_USER_STACK_SIZE, PS_USER_STACK_SIZE,
-                              PAGE_READWRITE, MEM_PRIVATE);
     if (NT_SUCCESS(s))
         s = MmCreateLoaderVad(p, PS_TEB_ADDRESS, PAGE_SIZE, PAGE_READWRITE, MEM_PRIVATE);
     if (NT_SUCCESS(s))
@@ -165,10 +201,10 @@ NTSTATUS PsCreateUserProcess(PCSTR ImageName, PCSTR CommandLine, const void *Ima
     KeAttachProcess(p);
     PTEB teb = (PTEB)PS_TEB_ADDRESS;
     teb->NtTib.Self = &teb->NtTib;
-    teb->NtTib.StackBase = (PVOID)PS_USER_STACK_TOP;
-    teb->NtTib.StackLimit = (PVOID)(PS_USER_STACK_TOP - PS_USER_STACK_SIZE);
+    teb->NtTib.StackBase = stack.StackBase;
+    teb->NtTib.StackLimit = stack.StackLimit;
     teb->NtTib.ExceptionList = (PVOID)-1;
-    teb->DeallocationStack = teb->NtTib.StackLimit;
+    teb->DeallocationStack = stack.AllocatedStackBase;
     teb->ClientId = t->Cid;
     teb->ProcessEnvironmentBlock = p->Peb;
     KeDetachProcess();

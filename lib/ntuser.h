@@ -112,6 +112,15 @@ C_ASSERT(offsetof(TEB, GuaranteedStackBytes) == 0xF78);
 C_ASSERT(offsetof(PEB, ProcessHeap) == 0x18);
 #endif
 
+/* A new thread's stack, as NtCreateThread takes it (NT's INITIAL_TEB). */
+typedef struct _INITIAL_TEB {
+    PVOID OldStackBase;
+    PVOID OldStackLimit;
+    PVOID StackBase;            /* the top: the stack grows down from here */
+    PVOID StackLimit;           /* the lowest committed byte (above the guard page) */
+    PVOID AllocatedStackBase;   /* the reservation's base (TEB DeallocationStack) */
+} INITIAL_TEB, *PINITIAL_TEB;
+
 /* Process and thread information classes used so far. */
 #define ProcessBasicInformation 0
 #define ThreadBasicInformation 0

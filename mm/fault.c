@@ -6,9 +6,10 @@
  *   demand zero       the first touch of a committed page: a zeroed page
  *                     (MiRemoveZeroPage) mapped with the page's protection;
  *                     a write to a read-only page is an access violation
- *   guard             one shot: the guard is cleared and
- *                     STATUS_GUARD_PAGE_VIOLATION raised to the program
- *                     (KiDispatchUserException); the retry then succeeds
+ *   guard             one shot: the guard is cleared; a thread's stack
+ *                     guard grows the stack (MiCheckForUserStackOverflow),
+ *                     any other guard raises STATUS_GUARD_PAGE_VIOLATION
+ *                     to the program (KiDispatchUserException)
  *   zero, no-access, no page table, a write to a valid read-only page:
  *                     STATUS_ACCESS_VIOLATION, which the trap handler
  *                     delivers to the program (or to the kernel's KE_TRY)
@@ -35,16 +36,67 @@ static PEPROCESS MiCurrentAddressSpaceProcess(void)
     return t->AttachedProcess ? t->AttachedProcess : t->Process;
 }
 
-static void MiRaiseGuardPage(PKTRAP_FRAME Frame, ULONG_PTR Va, BOOLEAN Write)
+static void MiRaiseGuardPage(PKTRAP_FRAME Frame, ULONG_PTR Va, BOOLEAN Write, NTSTATUS Code)
 {
     EXCEPTION_RECORD r;
     memset(&r, 0, sizeof(r));
-    r.ExceptionCode = STATUS_GUARD_PAGE_VIOLATION;
+    r.ExceptionCode = Code;
     r.ExceptionAddress = (PVOID)Frame->Eip;
     r.NumberParameters = 2;                 /* as an access violation: write flag, address */
     r.ExceptionInformation[0] = Write ? 1 : 0;
     r.ExceptionInformation[1] = Va;
     KiDispatchUserException(Frame, &r);
+}
+
+/*
+ * A guard page was touched: if it is the current thread's stack guard, the
+ * stack grows, as NT's MiCheckForUserStackOverflow does it:
+ *
+ *   StackBase  +-----------+
+ *              | committed |
+ *   StackLimit +-----------+  <- moves down a page
+ *              | guard  G  |  touched: now plain read/write
+ *              +-----------+
+ *              | next   N  |  committed as the new guard, if N is above the
+ *              |    ...    |  bottom page; otherwise no new guard: the thread
+ *   Dealloc-   +-----------+  gets STATUS_STACK_OVERFLOW once, and a touch of
+ *   ationStack | bottom    |  the bottom page (never committed) is an access
+ *              +-----------+  violation
+ *
+ * Returns STATUS_SUCCESS (grown: retry, no exception), STATUS_STACK_OVERFLOW,
+ * or STATUS_GUARD_PAGE_VIOLATION (not a stack guard: raise that).
+ */
+static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, ULONG_PTR Va)
+{
+    PETHREAD thread = PsGetCurrentThread();
+    volatile PTEB teb = thread->Teb;
+    ULONG_PTR base, bottom, page = Va & ~(ULONG_PTR)(PAGE_SIZE - 1);
+    KTRY t;
+    if (teb == NULL || thread->AttachedProcess)
+        return STATUS_GUARD_PAGE_VIOLATION;
+    KE_TRY(t) {
+        base = (ULONG_PTR)teb->NtTib.StackBase;
+        bottom = (ULONG_PTR)teb->DeallocationStack;
+        KeLeaveTry(&t);
+    } else {
+        return STATUS_GUARD_PAGE_VIOLATION;
+    }
+    if (page < bottom || page >= base)
+        return STATUS_GUARD_PAGE_VIOLATION;
+    NTSTATUS s = STATUS_STACK_OVERFLOW;
+    ULONG_PTR next = page - PAGE_SIZE;
+    if (next > bottom) {
+        SIZE_T size = PAGE_SIZE;
+        s = MiAllocateVirtualMemory(Process, &next, 0, &size, MEM_COMMIT,
+                                    PAGE_READWRITE | PAGE_GUARD);
+        if (!NT_SUCCESS(s))
+            s = STATUS_STACK_OVERFLOW;      /* no commit left for the new guard */
+    }
+    KE_TRY(t) {
+        teb->NtTib.StackLimit = (PVOID)page;
+        KeLeaveTry(&t);
+    }
+    return s;
 }
 
 static NTSTATUS MiUserFault(ULONG ErrorCode, ULONG_PTR Va, BOOLEAN FromUser, PKTRAP_FRAME Frame)
@@ -92,8 +144,13 @@ static NTSTATUS MiUserFault(ULONG ErrorCode, ULONG_PTR Va, BOOLEAN FromUser, PKT
     if (NT_SUCCESS(s))
         MiUserPageFaults++;
     MiReleasePfnLock(old);
-    if (s == STATUS_GUARD_PAGE_VIOLATION && FromUser) {
-        MiRaiseGuardPage(Frame, Va, write);
+    if (s == STATUS_GUARD_PAGE_VIOLATION) {
+        NTSTATUS stack = MiCheckForUserStackOverflow(process, Va);
+        if (stack == STATUS_SUCCESS)
+            return STATUS_SUCCESS;          /* the stack grew: retry, unnoticed */
+        if (!FromUser)
+            return STATUS_ACCESS_VIOLATION; /* a kernel probe: the KE_TRY gets it */
+        MiRaiseGuardPage(Frame, Va, write, stack);
         return STATUS_SUCCESS;              /* the thread resumes in its dispatcher */
     }
     return s;

@@ -50,12 +50,7 @@ NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
 /* ---- the TEB ----------------------------------------------------------------- */
 
 /* The running thread's TEB: FS's base, read through NT_TIB.Self at fs:[0x18]. */
-static inline PTEB NtCurrentTeb(void)
-{
-    PTEB Teb;
-    __asm__("movl %%fs:0x18, %0" : "=r"(Teb));
-    return Teb;
-}
+/* NtCurrentTeb is in <windows.h>, where winnt.h has it on Windows. */
 
 static inline PPEB NtCurrentPeb(void)
 {

@@ -17,6 +17,14 @@
 #include <stdarg.h>
 #include "ntuser.h"          /* NT base types, CONTEXT, EXCEPTION_RECORD, TEB */
 
+/* The running thread's TEB: FS's base, read through NT_TIB.Self at fs:[0x18]. */
+static inline struct _TEB *NtCurrentTeb(void)
+{
+    struct _TEB *Teb;
+    __asm__("movl %%fs:0x18, %0" : "=r"(Teb));
+    return Teb;
+}
+
 /* ---- windef.h: calling conventions and types ------------------------------- */
 
 #define WINAPI      __attribute__((stdcall))
