@@ -201,7 +201,7 @@ ULDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstac
 
 URT_SRC := $(wildcard lib/user/ntdll/*.c lib/user/kernel32/*.c) \
 	$(filter-out lib/user/crt/crt0.c,$(wildcard lib/user/crt/*.c)) \
-	lib/format.c lib/string.c lib/rtl.c
+	lib/format.c lib/string.c lib/rtl.c $(wildcard lib/heap*.c)
 URT_OBJ := $(patsubst %.c,$(B)/user/%.o,$(URT_SRC))
 URT_LIB := $(B)/user/libntuser.a
 URT_HDR := $(wildcard lib/user/include/*.h lib/*.h)

@@ -29,14 +29,8 @@
 #define HEAP_CREATE_ENABLE_TRACING      0x00020000
 #define HEAP_CREATE_ENABLE_EXECUTE      0x00040000
 
-/* Virtual memory requests the heap makes (winnt.h values). */
-#define MEM_COMMIT                      0x00001000
-#define MEM_RESERVE                     0x00002000
-#define MEM_DECOMMIT                    0x00004000
-#define MEM_RELEASE                     0x00008000
-#define PAGE_NOACCESS                   0x01
-#define PAGE_READWRITE                  0x04
-#define PAGE_EXECUTE_READWRITE          0x40
+/* MEM_* and PAGE_* for the heap's virtual memory requests: ntuser.h. */
+#include "ntuser.h"
 
 /* The heap works in 4 KB pages and reserves in 64 KB units, as NT on x86. */
 #define HEAP_PAGE_SIZE                  0x1000

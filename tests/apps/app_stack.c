@@ -50,12 +50,26 @@ static __attribute__((noinline)) int LargeFrame(void)
     return big[0] + big[15999];
 }
 
+/* Uses up what is committed (a variable-length pad down to StackLimit),
+ * then calls the large frame there, so it must grow the stack itself. */
+static SIZE_T FreshBefore, FreshAfter;
+
+static __attribute__((noinline)) int LargeFrameAtTheEdge(void)
+{
+    char here = 0;
+    SIZE_T room = (SIZE_T)(&here - (char *)Tib()->StackLimit);
+    volatile char pad[room > 1024 ? room - 1024 : 1];
+    pad[0] = here;
+    FreshBefore = CommittedBytes();
+    int r = LargeFrame();
+    FreshAfter = CommittedBytes();
+    return r + pad[0];
+}
+
 int main(void)
 {
-    /* Seed 004's large frame first, while little of the stack is committed. */
-    SIZE_T freshBefore = CommittedBytes();
-    int largeResult = LargeFrame();
-    SIZE_T freshAfter = CommittedBytes();
+    int largeResult = LargeFrameAtTheEdge();
+    SIZE_T freshBefore = FreshBefore, freshAfter = FreshAfter;
 
     MEMORY_BASIC_INFORMATION committed, guard, reserved;
     char here = 0;

@@ -19,6 +19,7 @@
 #define CRTP_COMMAND_LINE 1024
 
 int main(int argc, char **argv);
+void BasepCreateProcessHeap(void);
 
 static char CrtpCommandLine[CRTP_COMMAND_LINE];
 static char *CrtpArgv[CRTP_MAX_ARGS + 1];
@@ -106,6 +107,7 @@ DECLSPEC_NORETURN void BaseProcessStartup(void)
     Frame.Handler = BasepTopLevelHandler;
     Teb->NtTib.ExceptionList = &Frame;
 
+    BasepCreateProcessHeap();           /* every process starts with one (seed 004) */
     int argc = CrtpBuildArgv(Peb ? Peb->ImageName : NULL, Peb ? Peb->CommandLine : NULL);
     for (CRTP_INIT *Init = __init_array_start; Init < __init_array_end; Init++)
         (*Init)();

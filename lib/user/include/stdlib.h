@@ -1,6 +1,6 @@
 /*
  * stdlib.h - process exit and number conversion for user programs.
- * malloc, calloc, realloc and free come with the user-mode heap.
+ * malloc, calloc, realloc and free use the process heap (HeapAlloc).
  */
 #ifndef _STDLIB_H
 #define _STDLIB_H
@@ -24,5 +24,10 @@ long strtol(const char *s, char **end, int base);
 unsigned long strtoul(const char *s, char **end, int base);
 int abs(int n);
 long labs(long n);
+
+void *malloc(size_t size);
+void *calloc(size_t count, size_t size);
+void *realloc(void *ptr, size_t size);
+void free(void *ptr);
 
 #endif /* _STDLIB_H */
