@@ -11,7 +11,7 @@
 #include "ki.h"
 
 volatile KIRQL KiCurrentIrql = HIGH_LEVEL;   /* until startup lowers it */
-ULONG KiWrittenMask = 0xFFFFFFFF;
+volatile ULONG KiWrittenMask = 0xFFFFFFFF;
 /* The 8259 mask for each IRQL, rebuilt when a line is connected: raising
  * and lowering (inline, in ke.h) is then a lookup and, only if the mask
  * changes, two OUTs. */
@@ -55,9 +55,12 @@ void KiApplyIrqlMask(KIRQL Irql)
     ULONG mask = KiIrqlMask[Irql];
     if (mask == KiWrittenMask)
         return;
-    KiWrittenMask = mask;
-    outb(0x21, (UCHAR)mask);
-    outb(0xA1, (UCHAR)(mask >> 8));
+    if (mask != (KiWrittenMask & 0xFFFF) || KiWrittenMask == 0xFFFFFFFF) {
+        outb(0x21, (UCHAR)mask);
+        outb(0xA1, (UCHAR)(mask >> 8));
+    }
+    /* Keeps the fast paths' compare failing while lines are held back. */
+    KiWrittenMask = KiPendingInterrupts ? mask | KI_IRQL_PENDING : mask;
 }
 
 /* Replays lines that arrived while the IRQL held them off, highest first. */

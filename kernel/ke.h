@@ -90,13 +90,16 @@ ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
  * the page-list work it protected). The common case is a store of the
  * level and one compare: the 8259 mask for the new level is the one
  * already written (APC and DISPATCH mask nothing more than PASSIVE) and no
- * line is held back. Anything else goes to KiSynchronizeIrqlMask in
- * irql.c. KiWrittenMask starts at 0xFFFFFFFF, which no 16-bit table entry
- * equals, so the first raise or lower always writes the masks.
+ * line is held back. KiWrittenMask holds the written mask in its low 16
+ * bits and KI_IRQL_PENDING while any line is held back, so one compare
+ * against the level's 16-bit mask covers both. Anything else goes to
+ * KiSynchronizeIrqlMask in irql.c. KiWrittenMask starts at 0xFFFFFFFF,
+ * which no table entry equals, so the first raise or lower writes the masks.
  */
+#define KI_IRQL_PENDING 0x10000
 extern volatile KIRQL KiCurrentIrql;
 extern USHORT KiIrqlMask[HIGH_LEVEL + 1];     /* the 8259 mask for each IRQL */
-extern ULONG KiWrittenMask;                    /* the mask the 8259 holds now */
+extern volatile ULONG KiWrittenMask;           /* the mask the 8259 holds, | KI_IRQL_PENDING */
 extern volatile ULONG KiPendingInterrupts;     /* lines held back by the IRQL */
 /* Writes the mask for KiCurrentIrql and replays pending lines above it. */
 void KiSynchronizeIrqlMask(void);
@@ -127,7 +130,7 @@ static inline void KfLowerIrql(KIRQL NewIrql)
     KiCurrentIrql = NewIrql;
     /* A line held back before the store above is seen pending here; one
      * that arrives after it runs at once. */
-    if (__builtin_expect(KiIrqlMask[NewIrql] != KiWrittenMask || KiPendingInterrupts, 0))
+    if (__builtin_expect(KiIrqlMask[NewIrql] != KiWrittenMask, 0))
         KiSynchronizeIrqlMask();
 }
 
