@@ -11,12 +11,12 @@
 #include "ki.h"
 
 volatile KIRQL KiCurrentIrql = HIGH_LEVEL;   /* until startup lowers it */
-static ULONG KiWrittenMask = 0xFFFFFFFF;
+volatile ULONG KiWrittenMask = 0xFFFFFFFF;
 /* The 8259 mask for each IRQL, rebuilt when a line is connected: raising
- * and lowering is then a lookup and, only if the mask changes, two OUTs. */
-static USHORT KiIrqlMask[HIGH_LEVEL + 1];
+ * and lowering (inline, in ke.h) is then a lookup and, only if the mask
+ * changes, two OUTs. */
+USHORT KiIrqlMask[HIGH_LEVEL + 1];
 static BOOLEAN KiIrqlMaskReady;
-extern volatile ULONG KiPendingInterrupts;
 ULONG KiConnectedLines(void);
 void KiRunInterrupt(ULONG Irq);
 
@@ -55,31 +55,12 @@ void KiApplyIrqlMask(KIRQL Irql)
     ULONG mask = KiIrqlMask[Irql];
     if (mask == KiWrittenMask)
         return;
-    KiWrittenMask = mask;
-    outb(0x21, (UCHAR)mask);
-    outb(0xA1, (UCHAR)(mask >> 8));
-}
-
-KIRQL KeGetCurrentIrql(void)
-{
-    return KiCurrentIrql;
-}
-
-KIRQL KfRaiseIrql(KIRQL NewIrql)
-{
-    KIRQL old = KiCurrentIrql;
-    if (NewIrql < old)
-        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, old, NewIrql, 0, 0);
-    /* One store is atomic against interrupts on this processor; a line that
-     * arrives just after it finds the new level and is held as pending. */
-    KiCurrentIrql = NewIrql;
-    if (KiIrqlMask[NewIrql] != KiWrittenMask || !KiIrqlMaskReady) {
-        ULONG flags = __readeflags();
-        _disable();
-        KiApplyIrqlMask(NewIrql);
-        __writeeflags(flags);
+    if (mask != (KiWrittenMask & 0xFFFF) || KiWrittenMask == 0xFFFFFFFF) {
+        outb(0x21, (UCHAR)mask);
+        outb(0xA1, (UCHAR)(mask >> 8));
     }
-    return old;
+    /* Keeps the fast paths' compare failing while lines are held back. */
+    KiWrittenMask = KiPendingInterrupts ? mask | KI_IRQL_PENDING : mask;
 }
 
 /* Replays lines that arrived while the IRQL held them off, highest first. */
@@ -98,37 +79,17 @@ static void KiReplayPending(KIRQL Irql)
     }
 }
 
-void KfLowerIrql(KIRQL NewIrql)
+/* The slow path of KfRaiseIrql and KfLowerIrql (ke.h): the level's mask
+ * differs from the one written, or lines are pending. After a raise no
+ * pending line is above the new level, so only a lower replays any. */
+void KiSynchronizeIrqlMask(void)
 {
-    KIRQL old = KiCurrentIrql;
-    if (NewIrql > old)
-        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, NewIrql, old, 0, 0);
-    KiCurrentIrql = NewIrql;
-    /* The common case: same mask, nothing held back. A line held back
-     * before the store above is seen pending here; one after it runs. */
-    if (KiIrqlMask[NewIrql] == KiWrittenMask && KiIrqlMaskReady && !KiPendingInterrupts)
-        return;
     ULONG flags = __readeflags();
     _disable();
-    KiApplyIrqlMask(NewIrql);
+    KiApplyIrqlMask(KiCurrentIrql);
     if (KiPendingInterrupts)
-        KiReplayPending(NewIrql);
+        KiReplayPending(KiCurrentIrql);
     __writeeflags(flags);
-}
-
-void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
-{
-    *OldIrql = KfRaiseIrql(NewIrql);
-}
-
-void KeLowerIrql(KIRQL NewIrql)
-{
-    KfLowerIrql(NewIrql);
-}
-
-KIRQL KeRaiseIrqlToDpcLevel(void)
-{
-    return KfRaiseIrql(DISPATCH_LEVEL);
 }
 
 /* After a recovered bugcheck: put the IRQL back where the test had it. */

@@ -25,14 +25,20 @@
 #define POWER_LEVEL     30
 #define HIGH_LEVEL      31
 
+/*
+ * KeGetCurrentIrql, KfRaiseIrql and friends. Raises to NewIrql (>= current,
+ * else IRQL_NOT_GREATER_OR_EQUAL); lowers to NewIrql (<= current, else
+ * IRQL_NOT_LESS_OR_EQUAL). In the kernel they are inline (after the
+ * bugcheck declarations below); the host tests provide them as functions.
+ */
+#ifdef HOST_BUILD
 KIRQL KeGetCurrentIrql(void);
-/* Raises to NewIrql (>= current, else IRQL_NOT_GREATER_OR_EQUAL). */
 void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
-/* Lowers to NewIrql (<= current, else IRQL_NOT_LESS_OR_EQUAL). */
 void KeLowerIrql(KIRQL NewIrql);
 KIRQL KeRaiseIrqlToDpcLevel(void);
 KIRQL KfRaiseIrql(KIRQL NewIrql);
 void KfLowerIrql(KIRQL NewIrql);
+#endif
 
 /* Bugcheck codes (bugcodes.h). */
 #define APC_INDEX_MISMATCH                  0x00000001
@@ -77,6 +83,73 @@ const char *KeBugCheckName(ULONG BugCheckCode);
 /* Debug output on COM1. DbgPrint returns STATUS_SUCCESS as NT's does. */
 ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 #define KdPrint(args) DbgPrint args
+
+#ifndef HOST_BUILD
+/*
+ * The IRQL fast paths, inline because every lock in the kernel is one
+ * raise and one lower (a call pair cost about 60 instructions, as much as
+ * the page-list work it protected). The common case is a store of the
+ * level and one compare: the 8259 mask for the new level is the one
+ * already written (APC and DISPATCH mask nothing more than PASSIVE) and no
+ * line is held back. KiWrittenMask holds the written mask in its low 16
+ * bits and KI_IRQL_PENDING while any line is held back, so one compare
+ * against the level's 16-bit mask covers both. Anything else goes to
+ * KiSynchronizeIrqlMask in irql.c. KiWrittenMask starts at 0xFFFFFFFF,
+ * which no table entry equals, so the first raise or lower writes the masks.
+ */
+#define KI_IRQL_PENDING 0x10000
+extern volatile KIRQL KiCurrentIrql;
+extern USHORT KiIrqlMask[HIGH_LEVEL + 1];     /* the 8259 mask for each IRQL */
+extern volatile ULONG KiWrittenMask;           /* the mask the 8259 holds, | KI_IRQL_PENDING */
+extern volatile ULONG KiPendingInterrupts;     /* lines held back by the IRQL */
+/* Writes the mask for KiCurrentIrql and replays pending lines above it. */
+void KiSynchronizeIrqlMask(void);
+
+static inline KIRQL KeGetCurrentIrql(void)
+{
+    return KiCurrentIrql;
+}
+
+static inline KIRQL KfRaiseIrql(KIRQL NewIrql)
+{
+    KIRQL OldIrql = KiCurrentIrql;
+    if (__builtin_expect(NewIrql < OldIrql, 0))
+        KeBugCheckEx(IRQL_NOT_GREATER_OR_EQUAL, OldIrql, NewIrql, 0, 0);
+    /* One store is atomic against interrupts on this processor; a line that
+     * arrives just after it finds the new level and is held as pending. */
+    KiCurrentIrql = NewIrql;
+    if (__builtin_expect(KiIrqlMask[NewIrql] != KiWrittenMask, 0))
+        KiSynchronizeIrqlMask();
+    return OldIrql;
+}
+
+static inline void KfLowerIrql(KIRQL NewIrql)
+{
+    KIRQL OldIrql = KiCurrentIrql;
+    if (__builtin_expect(NewIrql > OldIrql, 0))
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, NewIrql, OldIrql, 0, 0);
+    KiCurrentIrql = NewIrql;
+    /* A line held back before the store above is seen pending here; one
+     * that arrives after it runs at once. */
+    if (__builtin_expect(KiIrqlMask[NewIrql] != KiWrittenMask, 0))
+        KiSynchronizeIrqlMask();
+}
+
+static inline void KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+{
+    *OldIrql = KfRaiseIrql(NewIrql);
+}
+
+static inline void KeLowerIrql(KIRQL NewIrql)
+{
+    KfLowerIrql(NewIrql);
+}
+
+static inline KIRQL KeRaiseIrqlToDpcLevel(void)
+{
+    return KfRaiseIrql(DISPATCH_LEVEL);
+}
+#endif /* !HOST_BUILD */
 
 #include "ntassert.h"
 /* Checked-build helpers the DDK documents: code that may page, IRQL limits. */

@@ -107,6 +107,7 @@ void KiInterruptDispatch(PKTRAP_FRAME TrapFrame)
     KiEndOfInterrupt(irq);
     if (KeIrqToIrql(irq) <= KiCurrentIrql) {
         KiPendingInterrupts |= 1u << irq;
+        KiWrittenMask |= KI_IRQL_PENDING;   /* the next lower replays it */
         return;
     }
     KiRunInterrupt(irq);

@@ -111,4 +111,8 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define C_ASSERT(e) _Static_assert(e, #e)
 #define UNREFERENCED_PARAMETER(p) ((void)(p))
 
+/* wdm.h's: for the hot paths kept in headers (page lists, IRQL, SLIST,
+ * lookaside), where a call would cost as much as the work. */
+#define FORCEINLINE static inline __attribute__((always_inline))
+
 #endif /* NTDEF_H */

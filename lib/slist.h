@@ -77,21 +77,100 @@ static inline USHORT ExQueryDepthSList(const SLIST_HEADER *ListHead)
 #define QueryDepthSList ExQueryDepthSList
 
 /*
+ * The operations are inline (FORCEINLINE, as wdm.h has the lookaside calls
+ * that use them): each reads the header, builds the replacement and swaps
+ * it in with one compare-and-exchange over the whole header (cmpxchg8b on
+ * the 32-bit kernel, cmpxchg16b on the 64-bit host), retrying when another
+ * processor (or an interrupt) changed the header in between. A torn read of
+ * the header is harmless: the exchange compares against what was read and
+ * fails if that was not the header's value.
+ */
+
+/*
+ * The exchange sees the header as two pointer-sized words: the first entry,
+ * and Depth | Sequence << 16 (| Reserved << 32 on the host). So a push adds
+ * 0x10001 to the second word and a pop subtracts 1, as x86 NT's do (lea
+ * ecx, [edx+10001h]); Depth stays below 65536 (NT's bound too) and never
+ * carries into Sequence.
+ */
+#define RTLP_SLIST_DEPTH_AND_SEQUENCE 0x10001
+#define RTLP_SLIST_SEQUENCE_MASK      ((ULONG_PTR)~0xFFFF)
+
+/* A plain read of the header: possibly torn, which the exchange detects. */
+FORCEINLINE void RtlpReadSListHeader(const SLIST_HEADER *ListHead, ULONG_PTR *First, ULONG_PTR *Count)
+{
+    const volatile ULONG_PTR *Words = (const volatile ULONG_PTR *)ListHead;
+    *First = Words[0];
+    *Count = Words[1];
+}
+
+/*
+ * Replaces the header with (NewFirst, NewCount) if it still holds (*First,
+ * *Count); otherwise stores what it holds there. TRUE on success.
+ */
+FORCEINLINE BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, ULONG_PTR *First,
+                                                   ULONG_PTR *Count, ULONG_PTR NewFirst,
+                                                   ULONG_PTR NewCount)
+{
+    BOOLEAN Swapped;
+#if defined(__i386__)
+    __asm__ volatile("lock cmpxchg8b %1"
+#else
+    __asm__ volatile("lock cmpxchg16b %1"
+#endif
+                     : "=@ccz"(Swapped), "+m"(*ListHead), "+a"(*First), "+d"(*Count)
+                     : "b"(NewFirst), "c"(NewCount)
+                     : "memory");
+    return Swapped;
+}
+
+/*
  * Pushes Entry and returns the previous first entry (NULL if the list was
  * empty). Depth and Sequence go up by one. Any IRQL; lock-free.
  */
-PSLIST_ENTRY InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry);
+FORCEINLINE PSLIST_ENTRY InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY Entry)
+{
+    ULONG_PTR First, Count;
+    RtlpReadSListHeader(ListHead, &First, &Count);
+    do {
+        Entry->Next = (PSLIST_ENTRY)First;
+    } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count, (ULONG_PTR)Entry,
+                                             Count + RTLP_SLIST_DEPTH_AND_SEQUENCE));
+    return (PSLIST_ENTRY)First;
+}
 
 /*
  * Pops the first entry, or returns NULL if the list is empty. Depth goes
  * down by one; Sequence is kept (as x86 NT's pop does). Any IRQL; lock-free.
  */
-PSLIST_ENTRY InterlockedPopEntrySList(PSLIST_HEADER ListHead);
+FORCEINLINE PSLIST_ENTRY InterlockedPopEntrySList(PSLIST_HEADER ListHead)
+{
+    ULONG_PTR First, Count;
+    RtlpReadSListHeader(ListHead, &First, &Count);
+    do {
+        if (First == 0)
+            return NULL;
+        /* First may have been popped by someone else since the read; then
+         * its Next is stale, and the exchange fails on the header. */
+    } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count,
+                                             (ULONG_PTR)((PSLIST_ENTRY)First)->Next, Count - 1));
+    return (PSLIST_ENTRY)First;
+}
 
 /*
  * Takes every entry at once: returns the old first entry (the chain stays
  * linked through Next) and leaves the list empty with Depth 0. Any IRQL.
  */
-PSLIST_ENTRY InterlockedFlushSList(PSLIST_HEADER ListHead);
+FORCEINLINE PSLIST_ENTRY InterlockedFlushSList(PSLIST_HEADER ListHead)
+{
+    ULONG_PTR First, Count;
+    RtlpReadSListHeader(ListHead, &First, &Count);
+    do {
+        if (First == 0)
+            return NULL;
+    } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count, 0,
+                                             Count & RTLP_SLIST_SEQUENCE_MASK));
+    return (PSLIST_ENTRY)First;
+}
 
 #endif /* SLIST_H */

@@ -25,15 +25,6 @@ void MiZeroPhysicalPage(PFN_NUMBER Page)
     MiUnmapPageInHyperSpace(va, old);
 }
 
-PFN_NUMBER MiRemoveAnyPage(void)
-{
-    MMLISTS from;
-    KIRQL old = MiAcquirePfnLock();
-    PFN_NUMBER page = MiRemoveAnyPageFrom(&MiPfnDb, &from);
-    MiReleasePfnLock(old);
-    return page;
-}
-
 PFN_NUMBER MiRemoveZeroPage(void)
 {
     MMLISTS from;
@@ -43,13 +34,6 @@ PFN_NUMBER MiRemoveZeroPage(void)
     if (page != MM_EMPTY_LIST && from != ZeroedPageList)
         MiZeroPhysicalPage(page);
     return page;
-}
-
-void MiFreePage(PFN_NUMBER Page)
-{
-    KIRQL old = MiAcquirePfnLock();
-    MiReleasePage(&MiPfnDb, Page);
-    MiReleasePfnLock(old);
 }
 
 ULONG MmZeroFreePages(ULONG MaxPages)

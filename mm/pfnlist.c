@@ -16,6 +16,7 @@
  * removal at the head, so a freed page is the last to be reused (its stale
  * TLB entries and contents have the longest time to go). Every operation is
  * O(1) and checks the links it touches; MiValidatePfnDatabase checks them all.
+ * The operations on the allocation path are inline in mi.h.
  *
  * This file is pure: it works on any MI_PFN_DATABASE (the kernel's, or a
  * test's private one) and never maps or zeroes a page; pfn.c does that.
@@ -24,9 +25,22 @@
 
 #define MI_PFN_VISITED 0x80     /* only while MiValidatePfnDatabase runs */
 
-static void MiPfnCorrupt(ULONG Subcode, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
+void MiPfnCorrupt(ULONG Subcode, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
 {
     KeBugCheckEx(PFN_LIST_CORRUPT, Subcode, P2, P3, P4);
+}
+
+void MiBadListPage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+{
+    MiPfnCorrupt(0x02, Page, Db->HighestPage, Page <= Db->HighestPage ? Db->Pfn[Page].ReferenceCount : 0);
+}
+
+void MiBadReleasePage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
+{
+    if (Page > Db->HighestPage || (Db->Pfn[Page].Flags & MI_PFN_NOT_RAM))
+        MiPfnCorrupt(0x02, Page, Db->HighestPage, 0);
+    PMMPFN pfn = &Db->Pfn[Page];
+    MiPfnCorrupt(0x99, Page, pfn->PageLocation, pfn->ReferenceCount);
 }
 
 void MiInitializePfnLists(PMI_PFN_DATABASE Db, PMMPFN Array, PFN_NUMBER HighestPage)
@@ -53,27 +67,6 @@ void MiInitializePfnLists(PMI_PFN_DATABASE Db, PMMPFN Array, PFN_NUMBER HighestP
     }
 }
 
-void MiInsertPageInList(PMI_PFN_DATABASE Db, MMLISTS List, PFN_NUMBER Page)
-{
-    ASSERT(List < MI_LIST_COUNT && Page <= Db->HighestPage);
-    PMMPFNLIST head = &Db->Lists[List];
-    PMMPFN pfn = &Db->Pfn[Page];
-    PFN_NUMBER last = head->Blink;
-    if (last != MM_EMPTY_LIST && Db->Pfn[last].u1.Flink != MM_EMPTY_LIST)
-        MiPfnCorrupt(0x01, (ULONG_PTR)head, MiAvailablePages(Db), 0);
-    pfn->u1.Flink = MM_EMPTY_LIST;
-    pfn->u2.Blink = last;
-    pfn->PageLocation = (UCHAR)List;
-    pfn->ReferenceCount = 0;
-    pfn->PteAddress = NULL;
-    if (last == MM_EMPTY_LIST)
-        head->Flink = Page;
-    else
-        Db->Pfn[last].u1.Flink = Page;
-    head->Blink = Page;
-    head->Total++;
-}
-
 void MiAddFreeRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
 {
     ASSERT(Count == 0 || Base + Count - 1 <= Db->HighestPage);
@@ -83,18 +76,6 @@ void MiAddFreeRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
         Db->PhysicalPages++;
         MiInsertPageInList(Db, FreePageList, p);
     }
-}
-
-/* The page leaves its list for the ActiveAndValid state, referenced once. */
-static void MiMakeActive(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    PMMPFN pfn = &Db->Pfn[Page];
-    pfn->PageLocation = ActiveAndValid;
-    pfn->ReferenceCount = 1;
-    pfn->u2.ShareCount = 0;
-    pfn->u1.WsIndex = 0;
-    pfn->Flags &= (UCHAR)~(MI_PFN_START_OF_ALLOCATION | MI_PFN_END_OF_ALLOCATION | MI_PFN_MODIFIED);
-    Db->ActivePages++;
 }
 
 void MiAddActiveRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
@@ -108,92 +89,6 @@ void MiAddActiveRun(PMI_PFN_DATABASE Db, PFN_NUMBER Base, PFN_COUNT Count)
         Db->PhysicalPages++;
         Db->ActivePages++;
     }
-}
-
-void MiUnlinkPageFromList(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    PMMPFN pfn = &Db->Pfn[Page];
-    if (Page > Db->HighestPage || pfn->PageLocation >= MI_LIST_COUNT || (pfn->Flags & MI_PFN_NOT_RAM))
-        MiPfnCorrupt(0x02, Page, Db->HighestPage, pfn->ReferenceCount);
-    PMMPFNLIST head = &Db->Lists[pfn->PageLocation];
-    PFN_NUMBER next = pfn->u1.Flink, prev = pfn->u2.Blink;
-    /* The neighbours must point back at us, or a list is broken. */
-    if ((next == MM_EMPTY_LIST ? head->Blink : Db->Pfn[next].u2.Blink) != Page ||
-        (prev == MM_EMPTY_LIST ? head->Flink : Db->Pfn[prev].u1.Flink) != Page ||
-        head->Total == 0)
-        MiPfnCorrupt(0x02, Page, Db->HighestPage, pfn->ReferenceCount);
-    if (next == MM_EMPTY_LIST)
-        head->Blink = prev;
-    else
-        Db->Pfn[next].u2.Blink = prev;
-    if (prev == MM_EMPTY_LIST)
-        head->Flink = next;
-    else
-        Db->Pfn[prev].u1.Flink = next;
-    head->Total--;
-    pfn->u1.Flink = pfn->u2.Blink = MM_EMPTY_LIST;
-}
-
-PFN_NUMBER MiRemovePageFromList(PMI_PFN_DATABASE Db, MMLISTS List)
-{
-    PFN_NUMBER page = Db->Lists[List].Flink;
-    if (page == MM_EMPTY_LIST)
-        return MM_EMPTY_LIST;
-    MiUnlinkPageFromList(Db, page);
-    MiMakeActive(Db, page);
-    return page;
-}
-
-PFN_NUMBER MiRemoveAnyPageFrom(PMI_PFN_DATABASE Db, MMLISTS *FromList)
-{
-    /* A caller that does not need zeros takes a free page first, leaving the
-     * zeroed ones for callers that do. */
-    *FromList = FreePageList;
-    PFN_NUMBER page = MiRemovePageFromList(Db, FreePageList);
-    if (page == MM_EMPTY_LIST) {
-        *FromList = ZeroedPageList;
-        page = MiRemovePageFromList(Db, ZeroedPageList);
-    }
-    return page;
-}
-
-PFN_NUMBER MiRemoveZeroPageFrom(PMI_PFN_DATABASE Db, MMLISTS *FromList)
-{
-    *FromList = ZeroedPageList;
-    PFN_NUMBER page = MiRemovePageFromList(Db, ZeroedPageList);
-    if (page == MM_EMPTY_LIST) {
-        *FromList = FreePageList;
-        page = MiRemovePageFromList(Db, FreePageList);
-    }
-    return page;
-}
-
-void MiRemoveSpecificPage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    MiUnlinkPageFromList(Db, Page);
-    MiMakeActive(Db, Page);
-}
-
-void MiInsertActivePageInList(PMI_PFN_DATABASE Db, MMLISTS List, PFN_NUMBER Page)
-{
-    if (Page > Db->HighestPage || (Db->Pfn[Page].Flags & MI_PFN_NOT_RAM))
-        MiPfnCorrupt(0x02, Page, Db->HighestPage, 0);
-    PMMPFN pfn = &Db->Pfn[Page];
-    /* Freeing a page twice, or one never handed out, lands here. */
-    if (pfn->PageLocation != ActiveAndValid || pfn->ReferenceCount != 1)
-        MiPfnCorrupt(0x99, Page, pfn->PageLocation, pfn->ReferenceCount);
-    Db->ActivePages--;
-    MiInsertPageInList(Db, List, Page);
-}
-
-void MiReleasePage(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    MiInsertActivePageInList(Db, FreePageList, Page);
-}
-
-void MiMarkPageBad(PMI_PFN_DATABASE Db, PFN_NUMBER Page)
-{
-    MiInsertActivePageInList(Db, BadPageList, Page);
 }
 
 static BOOLEAN MiIsAvailable(const MI_PFN_DATABASE *Db, PFN_NUMBER Page)

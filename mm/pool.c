@@ -43,11 +43,21 @@
  * free lists (NT's per-processor pool lookasides; there is one processor).
  * Their depth adapts like any lookaside list's (lookaside.c).
  *
+ * Those two cases, a small allocation that finds a cached block and a
+ * small free that finds room, are the pool's fast paths and run without
+ * the pool lock, as NT's do: the SLIST is lock-free, the tag and pool
+ * counters are updated with interlocked adds, and the block is the
+ * caller's alone between the pop or push and the header writes. So the
+ * validator (poolcheck.c) is exact only between pool calls, which is when
+ * the tests run it. The neighbour check of a free reads the next and
+ * previous headers unlocked: on one processor a pool call that interrupts
+ * it completes first; with a second processor that read needs the lock.
+ *
  * Every allocation and free is counted per tag and pool (pooltag.c), and
  * poolcheck.c can walk every page to check all of the above.
  *
  * Locks: ExpLockPool raises IRQL to DISPATCH_LEVEL (nonpaged) or APC_LEVEL
- * (paged) around every change; see poolp.h for what SMP and a scheduler
+ * (paged) around every change but the fast paths; see poolp.h for what SMP and a scheduler
  * will need. The checks that may bugcheck on a caller's error run before
  * anything changes, so a test that catches the bugcheck finds the pool as
  * it was. Special pool (Driver Verifier's guard pages, mm/specialpool.c)
@@ -59,12 +69,12 @@
 #define EXP_BIG_PAGE_TAG 0x20474942u    /* 'BIG ' in memory: refused as NT refuses it */
 
 POOL_DESCRIPTOR ExpPoolVector[2];
-static BOOLEAN ExpPoolInitialized;
+BOOLEAN ExpPoolInitialized;
 ULONG ExpPoolFlags;     /* EX_SPECIAL_POOL_ENABLED: mm/specialpool.c sets it */
 
 void ExpInitializeLookasideLists(void);
 
-void ExpInitializePool(void)
+void ExpInitializePoolOnce(void)
 {
     if (ExpPoolInitialized)
         return;
@@ -212,6 +222,8 @@ static void ExpFlushPoolLookasideListsLocked(ULONG BaseType)
             PSLIST_ENTRY NextLink = Link->Next;
             PPOOL_HEADER Entry = (PPOOL_HEADER)Link - 1;
             ASSERT(Entry->PoolIndex == POOL_INDEX_CACHED && Entry->BlockSize == Size);
+            /* Its free checked only the next header (ExFreePoolWithTag). */
+            ExpCheckPoolBlockNeighbours(Entry);
             ExpFreeSmallBlock(PoolDesc, Entry);
             Link = NextLink;
         }
@@ -227,25 +239,12 @@ void ExpFlushPoolLookasideLists(POOL_TYPE PoolType)
     ExpUnlockPool(OldIrql);
 }
 
-/* A small block of Units (plus slack to align it), or NULL. Lock held. */
+/* A small block of Units (plus slack to align it) from the free lists or
+ * a new page, or NULL. Lock held. (The lookaside lists were tried first.) */
 static PVOID ExpAllocateSmallBlock(ULONG BaseType, ULONG Units, BOOLEAN CacheAligned, ULONG Tag)
 {
     PPOOL_DESCRIPTOR PoolDesc = &ExpPoolVector[BaseType];
     ULONG Needed = CacheAligned ? Units + (EXP_CACHE_LINE_SIZE / POOL_SMALLEST_BLOCK - 1) : Units;
-
-    if (!CacheAligned && Units <= POOL_SMALL_LISTS) {
-        PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
-        Lookaside->TotalAllocates++;
-        PSLIST_ENTRY Link = InterlockedPopEntrySList(&Lookaside->ListHead);
-        if (Link) {
-            PPOOL_HEADER Entry = (PPOOL_HEADER)Link - 1;
-            ASSERT(Entry->PoolIndex == POOL_INDEX_CACHED && Entry->BlockSize == Units);
-            Lookaside->AllocateHits++;
-            Entry->PoolIndex = 0;
-            Entry->PoolTag = Tag;
-            return Entry + 1;
-        }
-    }
 
     for (int Attempt = 0; Attempt < 2; Attempt++) {
         ULONG List = ExpFindFreeList(PoolDesc, Needed);
@@ -280,27 +279,35 @@ static void __attribute__((noreturn)) ExpRaiseStatus(NTSTATUS Status, PVOID Call
     KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)Status, (ULONG_PTR)Caller, 0, 0);
 }
 
-static PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID Caller)
+/* The lookaside half of an allocation: a cached block of Units, or NULL
+ * (counted as an allocation either way, a hit only when found). Lock-free. */
+FORCEINLINE PVOID ExpAllocateFromPoolLookaside(ULONG BaseType, ULONG Units, ULONG Tag)
+{
+    PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
+    Lookaside->TotalAllocates++;
+    PSLIST_ENTRY Link = InterlockedPopEntrySList(&Lookaside->ListHead);
+    if (__builtin_expect(Link == NULL, 0))
+        return NULL;
+    PPOOL_HEADER Entry = (PPOOL_HEADER)Link - 1;
+    ASSERT(Entry->PoolIndex == POOL_INDEX_CACHED && Entry->BlockSize == Units);
+    Lookaside->AllocateHits++;
+    Entry->PoolIndex = 0;
+    Entry->PoolTag = Tag;
+    ExpInsertPoolTracker(Tag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
+    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningAllocs, 1);
+    return Entry + 1;
+}
+
+/* Everything but a lookaside hit: big and cache-aligned requests, small
+ * ones the lookaside lists missed, and what a failure does. The caller's
+ * checks are done. */
+static PVOID __attribute__((noinline)) ExpAllocatePoolSlow(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
+                                                           ULONG Tag, PVOID Caller)
 {
     ULONG Type = (ULONG)PoolType;
     ULONG BaseType = Type & BASE_POOL_TYPE_MASK;
     BOOLEAN CacheAligned = (Type & CACHE_ALIGNED_POOL_TYPE_MASK) != 0;
-    KIRQL Irql = KeGetCurrentIrql();
 
-    if ((ExpPoolFlags & EX_SPECIAL_POOL_ENABLED) && MmUseSpecialPool(NumberOfBytes, Tag)) {
-        PVOID Special = MmAllocateSpecialPool(NumberOfBytes, Tag, PoolType, Caller);
-        if (Special)
-            return Special;     /* else special pool is full: the pool serves it */
-    }
-    ExpInitializePool();
-    if (Tag == 0)
-        KeBugCheckEx(BAD_POOL_CALLER, 0x9B, Type, NumberOfBytes, (ULONG_PTR)Caller);
-    if (Tag == EXP_BIG_PAGE_TAG)
-        KeBugCheckEx(BAD_POOL_CALLER, 0x9C, Type, NumberOfBytes, (ULONG_PTR)Caller);
-    if ((Type & (BASE_POOL_TYPE_MASK | MUST_SUCCEED_POOL_TYPE_MASK)) == DontUseThisType)
-        KeBugCheckEx(BAD_POOL_CALLER, 0x9A, Type, NumberOfBytes, Tag);  /* paged must-succeed */
-    if (Irql > (BaseType == PagedPool ? APC_LEVEL : DISPATCH_LEVEL))
-        KeBugCheckEx(BAD_POOL_CALLER, 0x08, Irql, Type, NumberOfBytes);
 
     /* NT's free build gives a zero-byte request a valid block; the smallest
      * here has 8 usable bytes, so its address is never a page's first byte
@@ -322,7 +329,7 @@ static PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag
             ExpInsertPoolTracker(Tag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
     }
     if (P)
-        ExpPoolVector[BaseType].RunningAllocs++;
+        ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningAllocs, 1);
     ExpUnlockPool(OldIrql);
 
     if (P == NULL) {
@@ -334,6 +341,45 @@ static PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag
             ExpRaiseStatus(STATUS_INSUFFICIENT_RESOURCES, Caller);
     }
     return P;
+}
+
+/* The caller's checks, then the fast path (a small block from the pool's
+ * lookaside lists, NT's order), else the rest. */
+FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID Caller)
+{
+    ULONG Type = (ULONG)PoolType;
+    ULONG BaseType = Type & BASE_POOL_TYPE_MASK;
+    KIRQL Irql = KeGetCurrentIrql();
+
+    /* Driver Verifier's special pool takes the tags it was asked to watch,
+     * first, as NT: its own checks (0xC1) speak for those allocations. */
+    if (__builtin_expect(ExpPoolFlags & EX_SPECIAL_POOL_ENABLED, 0) && MmUseSpecialPool(NumberOfBytes, Tag)) {
+        PVOID Special = MmAllocateSpecialPool(NumberOfBytes, Tag, PoolType, Caller);
+        if (Special)
+            return Special;     /* else special pool is full: the pool serves it */
+    }
+    ExpInitializePool();
+    if (Tag == 0)
+        KeBugCheckEx(BAD_POOL_CALLER, 0x9B, Type, NumberOfBytes, (ULONG_PTR)Caller);
+    if (Tag == EXP_BIG_PAGE_TAG)
+        KeBugCheckEx(BAD_POOL_CALLER, 0x9C, Type, NumberOfBytes, (ULONG_PTR)Caller);
+    if ((Type & (BASE_POOL_TYPE_MASK | MUST_SUCCEED_POOL_TYPE_MASK)) == DontUseThisType)
+        KeBugCheckEx(BAD_POOL_CALLER, 0x9A, Type, NumberOfBytes, Tag);  /* paged must-succeed */
+    if (Irql > (BaseType == PagedPool ? APC_LEVEL : DISPATCH_LEVEL))
+        KeBugCheckEx(BAD_POOL_CALLER, 0x08, Irql, Type, NumberOfBytes);
+
+    /* Blocks of up to POOL_SMALL_LISTS units with the header, at least
+     * POOL_MINIMUM_BLOCK (a zero-byte request too, as the slow path says). */
+    if (NumberOfBytes <= (POOL_SMALL_LISTS << POOL_BLOCK_SHIFT) - POOL_OVERHEAD &&
+        !(Type & CACHE_ALIGNED_POOL_TYPE_MASK)) {
+        ULONG Units = (ULONG)((NumberOfBytes + POOL_OVERHEAD + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT);
+        if (Units < POOL_MINIMUM_BLOCK)
+            Units = POOL_MINIMUM_BLOCK;
+        PVOID P = ExpAllocateFromPoolLookaside(BaseType, Units, Tag);
+        if (P)
+            return P;
+    }
+    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag, Caller);
 }
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -369,18 +415,38 @@ PVOID ExAllocatePoolWithQuota(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
                            __builtin_return_address(0));
 }
 
-void ExpCheckFreeCaller(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree)
+void ExpCheckFreeCallerSlow(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree)
 {
-    KIRQL Irql = KeGetCurrentIrql();
-    if (Irql > (BaseType == PagedPool ? APC_LEVEL : DISPATCH_LEVEL))
-        KeBugCheckEx(BAD_POOL_CALLER, 0x09, Irql, BaseType, (ULONG_PTR)P);
-    /* A protected tag must be named exactly; any other only when given. */
-    if (AllocatorTag & PROTECTED_POOL) {
-        if (TagToFree != AllocatorTag)
-            KeBugCheckEx(BAD_POOL_CALLER, 0x0A, (ULONG_PTR)P, AllocatorTag, TagToFree);
-    } else if (TagToFree != 0 && (TagToFree & ~PROTECTED_POOL) != AllocatorTag) {
-        KeBugCheckEx(BAD_POOL_CALLER, 0x0A, (ULONG_PTR)P, AllocatorTag, TagToFree);
-    }
+    ExpCheckFreeCallerFull(P, BaseType, AllocatorTag, TagToFree);
+}
+
+/* The lookaside half of a free: caches the block of Units if its list has
+ * room (TRUE), counting the free either way. Lock-free; checks done. */
+FORCEINLINE BOOLEAN ExpFreeToPoolLookaside(ULONG BaseType, PPOOL_HEADER Entry, ULONG Units)
+{
+    PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
+    Lookaside->TotalFrees++;
+    if (__builtin_expect(ExQueryDepthSList(&Lookaside->ListHead) >= Lookaside->Depth, 0))
+        return FALSE;
+    Lookaside->FreeHits++;
+    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
+    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningDeAllocs, 1);
+    /* Marked before it is pushed: from here a second free is caught. The
+     * index was 0 (checked), so an OR of the bit is the whole store. */
+    Entry->Ulong1 |= POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT;
+    InterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)(Entry + 1));
+    return TRUE;
+}
+
+/* A free into the free lists, under the pool lock; checks done. */
+static void __attribute__((noinline)) ExpFreeSmallBlockLocked(ULONG BaseType, PPOOL_HEADER Entry)
+{
+    ExpCheckPoolBlockNeighbours(Entry);
+    KIRQL OldIrql = ExpLockPool(BaseType);
+    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, BaseType);
+    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningDeAllocs, 1);
+    ExpFreeSmallBlock(&ExpPoolVector[BaseType], Entry);
+    ExpUnlockPool(OldIrql);
 }
 
 void ExFreePoolWithTag(PVOID P, ULONG Tag)
@@ -399,33 +465,30 @@ void ExFreePoolWithTag(PVOID P, ULONG Tag)
     ULONG PageType = ExpLookupPoolPage(PAGE_ALIGN(P));
     if (PageType == 0)
         KeBugCheckEx(BAD_POOL_CALLER, 0x42, (ULONG_PTR)P, 0, 0);
-    if (Entry->PoolType == 0 || (Entry->PoolIndex & POOL_INDEX_CACHED))
-        KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, Entry->Ulong1, (ULONG_PTR)P);
-    if (Entry->PoolType != PageType || Entry->PoolIndex != 0)
+    /* An allocated block's start (PoolIndex 0) of the page's pool: one
+     * compare of the header's type and index bits; else say which. */
+    if ((Entry->Ulong1 & POOL_HEADER_TYPE_AND_INDEX) != PageType << POOL_HEADER_TYPE_SHIFT) {
+        if (Entry->PoolType == 0 || (Entry->PoolIndex & POOL_INDEX_CACHED))
+            KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, Entry->Ulong1, (ULONG_PTR)P);
         KeBugCheckEx(BAD_POOL_CALLER, 0x99, (ULONG_PTR)P, 0, 0);   /* not a block's start */
+    }
     ULONG BaseType = PageType - 1;
     ExpCheckFreeCaller(P, BaseType, Entry->PoolTag, Tag);
 
-    PPOOL_DESCRIPTOR PoolDesc = &ExpPoolVector[BaseType];
-    KIRQL OldIrql = ExpLockPool(BaseType);
-    ExpCheckPoolBlockNeighbours(Entry);
+    /* A small block goes to its lookaside list if there is room. It stays
+     * allocated there and coalesces with nothing, so only the next header
+     * is checked now (an overrun of this block, BAD_POOL_HEADER 0x20); the
+     * whole neighbour check runs when a block reaches the free lists. */
     ULONG Units = Entry->BlockSize;
-    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
-    PoolDesc->RunningDeAllocs++;
-
-    if (Units <= POOL_SMALL_LISTS) {
-        PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
-        Lookaside->TotalFrees++;
-        if (ExQueryDepthSList(&Lookaside->ListHead) < Lookaside->Depth) {
-            Lookaside->FreeHits++;
-            Entry->PoolIndex = POOL_INDEX_CACHED;
-            InterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)P);
-            ExpUnlockPool(OldIrql);
+    if (Units - 1 < POOL_SMALL_LISTS) {
+        ULONG End = ExpUnitInPage(Entry) + Units;
+        if (End > POOL_PAGE_UNITS ||
+            (End != POOL_PAGE_UNITS && ExpBlockAt(Entry, (LONG)Units)->PreviousSize != Units))
+            ExpCheckPoolBlockNeighboursSlow(Entry);
+        if (ExpFreeToPoolLookaside(BaseType, Entry, Units))
             return;
-        }
     }
-    ExpFreeSmallBlock(PoolDesc, Entry);
-    ExpUnlockPool(OldIrql);
+    ExpFreeSmallBlockLocked(BaseType, Entry);
 }
 
 void ExFreePool(PVOID P)

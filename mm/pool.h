@@ -12,6 +12,7 @@
 #include "ntdef.h"
 #include "list.h"
 #include "slist.h"
+#include "ke.h"
 
 /* wdm.h's values. Bit 0 is the base pool (paged or not), bit 1 must-succeed,
  * bit 2 cache-aligned. */
@@ -180,19 +181,67 @@ void ExDeleteNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
 void ExDeletePagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
 
 /*
+ * The allocate and free calls are inline, as wdm.h has them (FORCEINLINE):
+ * a lookaside list is worth having only if its hit costs a few dozen
+ * instructions, and a call would be a third of that. The misses call out.
+ */
+
+/* The common body of both allocate calls. */
+FORCEINLINE PVOID ExpAllocateFromGeneralLookaside(PGENERAL_LOOKASIDE Lookaside)
+{
+    Lookaside->TotalAllocates++;
+    PVOID Entry = InterlockedPopEntrySList(&Lookaside->ListHead);
+    if (__builtin_expect(Entry == NULL, 0)) {
+        Lookaside->AllocateMisses++;
+        Entry = Lookaside->Allocate(Lookaside->Type, Lookaside->Size, Lookaside->Tag);
+    }
+    return Entry;
+}
+
+/* The common body of both free calls. */
+FORCEINLINE void ExpFreeToGeneralLookaside(PGENERAL_LOOKASIDE Lookaside, PVOID Entry)
+{
+    Lookaside->TotalFrees++;
+    if (__builtin_expect(ExQueryDepthSList(&Lookaside->ListHead) >= Lookaside->Depth, 0)) {
+        Lookaside->FreeMisses++;
+        Lookaside->Free(Entry);
+    } else {
+        InterlockedPushEntrySList(&Lookaside->ListHead, (PSLIST_ENTRY)Entry);
+    }
+}
+
+/*
  * Pops a cached entry; on an empty list counts an AllocateMiss and returns
  * Allocate(Type, Size, Tag), which may be NULL. TotalAllocates counts both.
- * IRQL <= DISPATCH_LEVEL (nonpaged), <= APC_LEVEL (paged).
+ * IRQL <= DISPATCH_LEVEL (nonpaged), <= APC_LEVEL (paged), asserted.
  */
-PVOID ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside);
-PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside);
+FORCEINLINE PVOID ExAllocateFromNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside)
+{
+    ASSERT_IRQL_LESS_OR_EQUAL(DISPATCH_LEVEL);
+    return ExpAllocateFromGeneralLookaside(&Lookaside->L);
+}
+
+FORCEINLINE PVOID ExAllocateFromPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside)
+{
+    ASSERT_IRQL_LESS_OR_EQUAL(APC_LEVEL);
+    return ExpAllocateFromGeneralLookaside(&Lookaside->L);
+}
 
 /*
  * Caches Entry unless Depth entries are cached already; then counts a
  * FreeMiss and passes Entry to Free. TotalFrees counts both. Same IRQL.
  */
-void ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
-void ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry);
+FORCEINLINE void ExFreeToNPagedLookasideList(PNPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry)
+{
+    ASSERT_IRQL_LESS_OR_EQUAL(DISPATCH_LEVEL);
+    ExpFreeToGeneralLookaside(&Lookaside->L, Entry);
+}
+
+FORCEINLINE void ExFreeToPagedLookasideList(PPAGED_LOOKASIDE_LIST Lookaside, PVOID Entry)
+{
+    ASSERT_IRQL_LESS_OR_EQUAL(APC_LEVEL);
+    ExpFreeToGeneralLookaside(&Lookaside->L, Entry);
+}
 
 /*
  * The balance-set manager's periodic call (NT calls it once a second): each

@@ -34,7 +34,7 @@ static void ExpCheckBlockSize(PPOOL_HEADER Entry)
                      0, (ULONG_PTR)Entry);
 }
 
-void ExpCheckPoolBlockNeighbours(PPOOL_HEADER Entry)
+void ExpCheckPoolBlockNeighboursSlow(PPOOL_HEADER Entry)
 {
     ExpCheckBlockSize(Entry);
     if (Entry->PreviousSize != 0) {
@@ -45,6 +45,7 @@ void ExpCheckPoolBlockNeighbours(PPOOL_HEADER Entry)
     PPOOL_HEADER Next = ExpBlockAt(Entry, Entry->BlockSize);
     if (ExpUnitInPage(Next) != 0 && Next->PreviousSize != Entry->BlockSize)
         KeBugCheckEx(BAD_POOL_HEADER, 0x20, (ULONG_PTR)Entry, (ULONG_PTR)Next, 0);
+    ASSERTMSG("the inline neighbour check failed a good block", FALSE);
 }
 
 void ExpCheckFreeListEntry(PLIST_ENTRY Link)

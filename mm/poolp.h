@@ -86,6 +86,10 @@ typedef struct _POOL_HEADER {
 C_ASSERT(sizeof(POOL_HEADER) == 8);
 
 #define POOL_INDEX_CACHED 0x40
+/* Ulong1's bits, for the fast paths' whole-word tests. */
+#define POOL_HEADER_INDEX_SHIFT    9
+#define POOL_HEADER_TYPE_SHIFT     25
+#define POOL_HEADER_TYPE_AND_INDEX 0xFE00FE00u
 
 /* The first thing in a free block: its link on ListHeads[BlockSize]. */
 typedef struct _POOL_FREE_BLOCK {
@@ -135,8 +139,15 @@ static inline PGENERAL_LOOKASIDE ExpPoolLookaside(ULONG BaseType, ULONG BlockSiz
                                  : &ExpSmallNPagedPoolLookasideLists[BlockSize - 1];
 }
 
-/* Sets up the descriptors and the lookaside lists on first use. */
-void ExpInitializePool(void);
+/* Sets up the descriptors and the lookaside lists on first use: every
+ * entry point calls it, so the test of the flag is inline. */
+extern BOOLEAN ExpPoolInitialized;
+void ExpInitializePoolOnce(void);
+FORCEINLINE void ExpInitializePool(void)
+{
+    if (__builtin_expect(!ExpPoolInitialized, 0))
+        ExpInitializePoolOnce();
+}
 
 /* ---- the pool lock ------------------------------------------------------------
  *
@@ -147,11 +158,10 @@ void ExpInitializePool(void);
  */
 static inline KIRQL ExpLockPool(ULONG BaseType)
 {
-    KIRQL OldIrql;
     KIRQL Target = BaseType == PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
-    if (KeGetCurrentIrql() >= Target)
-        return KeGetCurrentIrql();
-    KeRaiseIrql(Target, &OldIrql);
+    KIRQL OldIrql = KeGetCurrentIrql();
+    if (OldIrql < Target)
+        KeRaiseIrql(Target, &OldIrql);
     return OldIrql;
 }
 
@@ -176,11 +186,39 @@ typedef struct _POOL_TRACKER_BIG_PAGES {
     ULONG PoolType;         /* the base pool */
 } POOL_TRACKER_BIG_PAGES, *PPOOL_TRACKER_BIG_PAGES;
 
+/* An open-addressing table of POOL_TRACKER_BIG_PAGES keyed by Va. */
+typedef struct _EXP_PAGE_TABLE {
+    PPOOL_TRACKER_BIG_PAGES Table;
+    ULONG Size;         /* slots: 0 or a power of two */
+    ULONG Count;
+} EXP_PAGE_TABLE, *PEXP_PAGE_TABLE;
+
+extern EXP_PAGE_TABLE ExpPoolPageTable;     /* small-block pages */
+
+static inline ULONG ExpHashPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
+{
+    ULONG PageNumber = (ULONG)((ULONG_PTR)Va >> PAGE_SHIFT);
+    return (PageNumber * 2654435761u) >> 7 & (PageTable->Size - 1);
+}
+
 /* Small pool pages. Insert fails (FALSE) only when the table cannot grow. */
 BOOLEAN ExpInsertPoolPage(PVOID Page, ULONG BaseType);
 void ExpRemovePoolPage(PVOID Page);
-/* The page's base pool type + 1, or 0 when Page is no small pool page. */
-ULONG ExpLookupPoolPage(PVOID Page);
+ULONG ExpLookupPoolPageSlow(PVOID Page);
+
+/* The page's base pool type + 1, or 0 when Page is no small pool page.
+ * Every free asks, so the page's home slot is tried inline (the table is
+ * at most half full: it is usually there); probing goes out of line. */
+FORCEINLINE ULONG ExpLookupPoolPage(PVOID Page)
+{
+    if (ExpPoolPageTable.Size != 0) {
+        const POOL_TRACKER_BIG_PAGES *Slot =
+            &ExpPoolPageTable.Table[ExpHashPage(&ExpPoolPageTable, Page)];
+        if (Slot->Va == Page && Page != NULL)
+            return Slot->PoolType + 1;
+    }
+    return ExpLookupPoolPageSlow(Page);
+}
 /* Calls Callback for each small page of BaseType. */
 typedef void (*PEXP_POOL_PAGE_CALLBACK)(PVOID Page, PVOID Context);
 void ExpEnumeratePoolPages(ULONG BaseType, PEXP_POOL_PAGE_CALLBACK Callback, PVOID Context);
@@ -193,8 +231,77 @@ SIZE_T ExpBigPoolBytes(ULONG BaseType);
 
 /* ---- tag tracking (pooltag.c) ------------------------------------------------ */
 
-void ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType);
-void ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType);
+/* One entry per tag (PROTECTED_POOL masked off), found by hashing the tag
+ * and probing linearly; the last entry counts the tags that did not fit. */
+typedef struct _EXP_POOL_TRACKER_COUNTS {
+    ULONG Allocs;
+    ULONG Frees;
+    SIZE_T Bytes;
+} EXP_POOL_TRACKER_COUNTS;
+
+/* NT's field names, and the same counters as an array by base pool type so
+ * the fast paths index rather than branch; 32 bytes on x86 (a shift). */
+typedef struct _POOL_TRACKER_TABLE {
+    ULONG Key;
+    union {
+        struct {
+            ULONG NonPagedAllocs;
+            ULONG NonPagedFrees;
+            SIZE_T NonPagedBytes;
+            ULONG PagedAllocs;
+            ULONG PagedFrees;
+            SIZE_T PagedBytes;
+        };
+        EXP_POOL_TRACKER_COUNTS Pool[2];
+    };
+    ULONG Spare;
+} POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
+C_ASSERT(sizeof(POOL_TRACKER_TABLE) == 32 || sizeof(void *) == 8);
+
+#define POOL_TRACK_TABLE_SIZE 1024          /* a power of two; one more for 'Ovfl' */
+extern POOL_TRACKER_TABLE PoolTrackTable[POOL_TRACK_TABLE_SIZE + 1];
+
+static inline ULONG ExpHashTag(ULONG Key)
+{
+    return (Key * 40543u) >> 8 & (POOL_TRACK_TABLE_SIZE - 1);
+}
+
+/* The tag's entry, created when Create and absent; NULL if absent. */
+PPOOL_TRACKER_TABLE ExpFindPoolTracker(ULONG Key, BOOLEAN Create);
+
+/* The tag's entry: its home slot inline (where a tag in use sits unless
+ * another tag hashed there first), else the probe. */
+FORCEINLINE PPOOL_TRACKER_TABLE ExpLookupPoolTracker(ULONG Key, BOOLEAN Create)
+{
+    Key &= ~PROTECTED_POOL;
+    PPOOL_TRACKER_TABLE Entry = &PoolTrackTable[ExpHashTag(Key)];
+    return __builtin_expect(Entry->Key == Key, 1) ? Entry : ExpFindPoolTracker(Key, Create);
+}
+
+/* The counters change with interlocked adds, as NT's do: the pool's fast
+ * paths count without the pool lock. */
+#define ExpInterlockedAdd(Counter, Value) ((void)__atomic_fetch_add((Counter), (Value), __ATOMIC_RELAXED))
+
+/* Counts an allocation of NumberOfBytes under Key. Any IRQL the pool allows. */
+FORCEINLINE void ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    EXP_POOL_TRACKER_COUNTS *Counts = &ExpLookupPoolTracker(Key, TRUE)->Pool[BaseType];
+    ExpInterlockedAdd(&Counts->Allocs, 1);
+    ExpInterlockedAdd(&Counts->Bytes, NumberOfBytes);
+}
+
+/* Counts a free. Every block's tag was inserted when it was allocated; a
+ * missing one means the header's tag changed since (a corrupting write). */
+FORCEINLINE void ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpLookupPoolTracker(Key, FALSE);
+    ASSERTMSG("pool tag not tracked", Entry != NULL);
+    EXP_POOL_TRACKER_COUNTS *Counts = &Entry->Pool[BaseType];
+    ASSERT(Counts->Bytes >= NumberOfBytes);
+    ExpInterlockedAdd(&Counts->Frees, 1);
+    ExpInterlockedAdd(&Counts->Bytes, -NumberOfBytes);
+}
+
 SIZE_T ExpPoolTrackerBytes(ULONG BaseType);   /* all tags */
 
 /* ---- small blocks (pool.c) --------------------------------------------------- */
@@ -204,13 +311,57 @@ void ExpFreeSmallBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry);
 
 /* The caller's side of a free: IRQL for the block's pool (BAD_POOL_CALLER
  * 0x09) and the tag (0x0A). Changes nothing. */
-void ExpCheckFreeCaller(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree);
+void ExpCheckFreeCallerSlow(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree);
+/* The common case in two compares: the IRQL at most DISPATCH_LEVEL -
+ * BaseType (nonpaged 2, paged 1) and the tag named exactly. */
+FORCEINLINE void ExpCheckFreeCaller(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree)
+{
+    if (__builtin_expect(KeGetCurrentIrql() > DISPATCH_LEVEL - BaseType || TagToFree != AllocatorTag, 0))
+        ExpCheckFreeCallerSlow(P, BaseType, AllocatorTag, TagToFree);
+}
+
+/* Everything ExpCheckFreeCaller says, the tags that may differ too. */
+FORCEINLINE void ExpCheckFreeCallerFull(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree)
+{
+    KIRQL Irql = KeGetCurrentIrql();
+    if (Irql > (BaseType == PagedPool ? APC_LEVEL : DISPATCH_LEVEL))
+        KeBugCheckEx(BAD_POOL_CALLER, 0x09, Irql, BaseType, (ULONG_PTR)P);
+    /* A protected tag must be named exactly; any other only when given. */
+    if (AllocatorTag & PROTECTED_POOL) {
+        if (TagToFree != AllocatorTag)
+            KeBugCheckEx(BAD_POOL_CALLER, 0x0A, (ULONG_PTR)P, AllocatorTag, TagToFree);
+    } else if (TagToFree != 0 && (TagToFree & ~PROTECTED_POOL) != AllocatorTag) {
+        KeBugCheckEx(BAD_POOL_CALLER, 0x0A, (ULONG_PTR)P, AllocatorTag, TagToFree);
+    }
+}
 
 /* Sets up the lookaside list heads and the pool's own lists (lookaside.c). */
 void ExpInitializeLookasideLists(void);
 
 /* Bugchecks in the x86 pool's manner (poolcheck.c). */
-void ExpCheckPoolBlockNeighbours(PPOOL_HEADER Entry);
+void ExpCheckPoolBlockNeighboursSlow(PPOOL_HEADER Entry);
 void ExpCheckFreeListEntry(PLIST_ENTRY Link);
+
+/*
+ * The check every free runs: the block's size fits its page, and both
+ * neighbours agree with it (the previous block's size is our PreviousSize,
+ * the next block's PreviousSize is our size). All of it in one expression
+ * here; on any failure ExpCheckPoolBlockNeighboursSlow finds which rule was
+ * broken and bugchecks BAD_POOL_HEADER with NT's subcode.
+ */
+FORCEINLINE void ExpCheckPoolBlockNeighbours(PPOOL_HEADER Entry)
+{
+    ULONG Offset = ExpUnitInPage(Entry);
+    ULONG Size = Entry->BlockSize, Previous = Entry->PreviousSize;
+    ULONG End = Offset + Size;
+    /* A first block has PreviousSize 0; any other 1..Offset. */
+    BOOLEAN Good = Size != 0 && End <= POOL_PAGE_UNITS &&
+                   (Offset == 0 ? Previous == 0
+                                : Previous - 1 < Offset &&
+                                      ExpBlockAt(Entry, -(LONG)Previous)->BlockSize == Previous) &&
+                   (End == POOL_PAGE_UNITS || ExpBlockAt(Entry, (LONG)Size)->PreviousSize == Size);
+    if (__builtin_expect(!Good, 0))
+        ExpCheckPoolBlockNeighboursSlow(Entry);
+}
 
 #endif /* POOLP_H */

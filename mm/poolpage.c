@@ -23,23 +23,11 @@
 #include "poolp.h"
 #include "rtl.h"
 
-typedef struct _EXP_PAGE_TABLE {
-    PPOOL_TRACKER_BIG_PAGES Table;
-    ULONG Size;         /* slots: 0 or a power of two */
-    ULONG Count;
-} EXP_PAGE_TABLE, *PEXP_PAGE_TABLE;
-
 #define EXP_PAGE_TABLE_INITIAL_SIZE 256
 
-static EXP_PAGE_TABLE ExpPoolPageTable;     /* small-block pages */
+EXP_PAGE_TABLE ExpPoolPageTable;            /* small-block pages (poolp.h looks up) */
 static EXP_PAGE_TABLE ExpPoolBigPageTable;  /* big allocations */
 static ULONG ExpBookkeepingPages;
-
-static inline ULONG ExpHashPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
-{
-    ULONG PageNumber = (ULONG)((ULONG_PTR)Va >> PAGE_SHIFT);
-    return (PageNumber * 2654435761u) >> 7 & (PageTable->Size - 1);
-}
 
 static PPOOL_TRACKER_BIG_PAGES ExpFindPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
 {
@@ -126,7 +114,7 @@ void ExpRemovePoolPage(PVOID Page)
     ExpRemovePage(&ExpPoolPageTable, Slot);
 }
 
-ULONG ExpLookupPoolPage(PVOID Page)
+ULONG ExpLookupPoolPageSlow(PVOID Page)
 {
     PPOOL_TRACKER_BIG_PAGES Slot = ExpFindPage(&ExpPoolPageTable, Page);
     return Slot ? Slot->PoolType + 1 : 0;

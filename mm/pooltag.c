@@ -15,28 +15,12 @@
  */
 #include "poolp.h"
 
-#define POOL_TRACK_TABLE_SIZE 1024          /* a power of two; one more for 'Ovfl' */
 #define EXP_OVERFLOW_TAG      0x6C66764Fu   /* 'Ovfl' */
 
-typedef struct _POOL_TRACKER_TABLE {
-    ULONG Key;
-    ULONG NonPagedAllocs;
-    ULONG NonPagedFrees;
-    SIZE_T NonPagedBytes;
-    ULONG PagedAllocs;
-    ULONG PagedFrees;
-    SIZE_T PagedBytes;
-} POOL_TRACKER_TABLE, *PPOOL_TRACKER_TABLE;
+POOL_TRACKER_TABLE PoolTrackTable[POOL_TRACK_TABLE_SIZE + 1];
 
-static POOL_TRACKER_TABLE PoolTrackTable[POOL_TRACK_TABLE_SIZE + 1];
-
-static inline ULONG ExpHashTag(ULONG Key)
-{
-    return (Key * 40543u) >> 8 & (POOL_TRACK_TABLE_SIZE - 1);
-}
-
-/* The tag's entry; created when Create and absent. NULL if absent. */
-static PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Key, BOOLEAN Create)
+/* The probe behind ExpLookupPoolTracker (poolp.h). */
+static PPOOL_TRACKER_TABLE ExpFindPoolTrackerLocked(ULONG Key, BOOLEAN Create)
 {
     Key &= ~PROTECTED_POOL;
     ULONG Start = ExpHashTag(Key);
@@ -56,33 +40,14 @@ static PPOOL_TRACKER_TABLE ExpFindTracker(ULONG Key, BOOLEAN Create)
     return Overflow;
 }
 
-void ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
+PPOOL_TRACKER_TABLE ExpFindPoolTracker(ULONG Key, BOOLEAN Create)
 {
-    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Key, TRUE);
-    if (BaseType == PagedPool) {
-        Entry->PagedAllocs++;
-        Entry->PagedBytes += NumberOfBytes;
-    } else {
-        Entry->NonPagedAllocs++;
-        Entry->NonPagedBytes += NumberOfBytes;
-    }
-}
-
-void ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
-{
-    PPOOL_TRACKER_TABLE Entry = ExpFindTracker(Key, FALSE);
-    /* Every block's tag was inserted when it was allocated; a missing one
-     * means the header's tag changed since (a corrupting write). */
-    ASSERTMSG("pool tag not tracked", Entry != NULL);
-    if (BaseType == PagedPool) {
-        ASSERT(Entry->PagedBytes >= NumberOfBytes);
-        Entry->PagedFrees++;
-        Entry->PagedBytes -= NumberOfBytes;
-    } else {
-        ASSERT(Entry->NonPagedBytes >= NumberOfBytes);
-        Entry->NonPagedFrees++;
-        Entry->NonPagedBytes -= NumberOfBytes;
-    }
+    /* The fast paths call here without the pool lock; a new tag's slot is
+     * claimed under the nonpaged one (which keeps out paged callers too). */
+    KIRQL OldIrql = ExpLockPool(NonPagedPool);
+    PPOOL_TRACKER_TABLE Entry = ExpFindPoolTrackerLocked(Key, Create);
+    ExpUnlockPool(OldIrql);
+    return Entry;
 }
 
 SIZE_T ExpPoolTrackerBytes(ULONG BaseType)
@@ -97,7 +62,7 @@ BOOLEAN ExpQueryPoolTag(ULONG Tag, POOL_TYPE PoolType, PEXP_POOL_TAG_INFO Info)
 {
     ULONG BaseType = PoolType & BASE_POOL_TYPE_MASK;
     KIRQL OldIrql = ExpLockPool(BaseType);
-    PPOOL_TRACKER_TABLE Entry = Tag ? ExpFindTracker(Tag, FALSE) : NULL;
+    PPOOL_TRACKER_TABLE Entry = Tag ? ExpFindPoolTracker(Tag, FALSE) : NULL;
     Info->Tag = Tag;
     Info->Allocs = Info->Frees = 0;
     Info->Bytes = 0;

@@ -1,4 +1,4 @@
-/* Host tests for lib/slist.c: NT's interlocked SLIST (InterlockedPushEntrySList
+/* Host tests for lib/slist.h: NT's interlocked SLIST (InterlockedPushEntrySList
  * and friends). On the host the header is the 16-byte cmpxchg16b variant;
  * the 8-byte x86 layout is checked by C_ASSERT in the kernel build. */
 #include "htest.h"
