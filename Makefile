@@ -162,10 +162,13 @@ test: tools
 	@$(PYTHON) tools/runtests.py --kernel $(B)/kernel.elf --mem "$(TEST_MEM)" \
 		--tests "$(TESTS)" --timeout $(TIMEOUT) $(APP_ARGS) $(HOST_TESTS)
 
+# User-mode benchmarks: programs in tests/bench/ that time themselves.
+BENCH_APP_ARGS = $(foreach f,$(wildcard tests/bench/*.c),--app $(B)/apps/$(notdir $(f:.c=.elf)):$(f))
+
 bench: tools
-	@$(BUILD) $(B)/kernel.elf
+	@$(BUILD) $(B)/kernel.elf bench-apps
 	@$(PYTHON) tools/runtests.py --bench --icount $(ICOUNT) --kernel $(B)/kernel.elf \
-		--mem "$(BENCH_MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT)
+		--mem "$(BENCH_MEM)" --tests "$(TESTS)" --timeout $(TIMEOUT) $(BENCH_APP_ARGS)
 
 clean:
 	rm -rf $(B)
@@ -244,6 +247,10 @@ $(B)/apps/$(notdir $(1:.c=.elf)): $(1) $(URT_CRT0) $(URT_LIB) lib/user/user.ld $
 endef
 $(foreach f,$(APP_SRC),$(eval $(call app_link,$(f),$(APP_CFLAGS) -Werror)))
 $(foreach f,$(EXTRA_APPS),$(eval $(call app_link,$(f),$(APP_CFLAGS))))
+BENCH_APP_SRC := $(wildcard tests/bench/*.c)
+$(foreach f,$(BENCH_APP_SRC),$(eval $(call app_link,$(f),$(APP_CFLAGS) -Werror)))
+.PHONY: bench-apps
+bench-apps: $(patsubst tests/bench/%.c,$(B)/apps/%.elf,$(BENCH_APP_SRC))
 
 .PHONY: apps check-mingw
 apps: $(APPS_ELF)

@@ -10,6 +10,7 @@
 #include "ktest.h"
 #include "kstring.h"
 #include "mm.h"
+#include "ps.h"
 
 extern const KBENCH_DESCRIPTOR __kbench_start[], __kbench_end[];
 
@@ -91,6 +92,11 @@ void KiRunBenchmarks(void)
     for (const KBENCH_DESCRIPTOR *b = __kbench_start; b < __kbench_end; b++)
         if (b->Function != kbench_calib_zero_page && KiFilterMatches(b->Name, filter))
             b->Function();
+    /* User-mode benchmarks: programs that time themselves and print BENCH lines. */
+    if (KeLoaderBlock.ModuleCount) {
+        KeHoldBalanceSetManager(FALSE);
+        KiRunUserPrograms(filter, 0, 0);
+    }
     DbgPrint("KBENCH DONE\n");
     HalExitEmulator(HAL_EXIT_SUCCESS);
 }

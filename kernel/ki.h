@@ -109,6 +109,9 @@ void KiParseMultiboot(ULONG Magic, ULONG InfoPhysical);
 /* The in-kernel test and benchmark runners (ktest.c, kbench.c). */
 void KiRunTests(void) __attribute__((noreturn));
 void KiRunBenchmarks(void) __attribute__((noreturn));
+/* Runs the user programs loaded as modules whose "app/name" the filter
+ * selects, after the first Skip of them; returns the next index. */
+ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index);
 
 /* Image bounds from the linker script. */
 extern char __image_start_phys[], __text_start[], __text_end[], __rodata_start[],

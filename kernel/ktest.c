@@ -205,7 +205,7 @@ static void KiRunUserProgram(PCSTR Full, PCSTR Name, PCSTR CommandLine, const KB
  * whole ("PASS app/name") when it exits with the expected status (0 unless
  * expect= says otherwise) within 60 seconds.
  */
-static ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
+ULONG KiRunUserPrograms(PCSTR Filter, ULONG Skip, ULONG Index)
 {
     for (ULONG m = 0; m < KeLoaderBlock.ModuleCount; m++) {
         const KBOOT_MODULE *mod = &KeLoaderBlock.Modules[m];

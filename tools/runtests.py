@@ -211,6 +211,15 @@ def run_bench(a):
             say("bench: the boot did not finish (status %s); see build/logs/bench-%s.log"
                 % (code, mem))
             return 1
+    # User-mode figures against the page-zeroing calibrator of the same boot.
+    zero = figures.get("calib.zero_page")
+    for name in sorted(figures):
+        if name.startswith("vm.demand_zero_fault") and zero and not name.endswith("_per_zero_page"):
+            say("BENCH %s_per_zero_page %.2f x" % (name, float(figures[name]) / float(zero)))
+    for small, large in (("vm.alloc_free.100", "vm.alloc_free.10000"),
+                         ("vm.query.100", "vm.query.10000")):
+        if small in figures and large in figures and float(figures[small]) > 0:
+            say("BENCH %s_vs_100 %.2f x" % (large, float(figures[large]) / float(figures[small])))
     sizes = a.mem.split()
     if len(sizes) > 1:
         # Sized figures side by side: the second size against the first.
