@@ -149,9 +149,33 @@ static BOOLEAN MiEnsurePageTables(ULONG_PTR Vpn, ULONG_PTR EndVpn)
     return TRUE;
 }
 
-/* Decommits Vpn..EndVpn of Vad: pages freed, PTEs zeroed, charge returned. */
+/*
+ * A user page table whose PTEs are all zero again (nothing committed under
+ * it) goes back to the PFN database, as NT frees a page table whose count of
+ * used entries drops to zero. The page tables of Vpn..EndVpn are checked.
+ */
+static void MiDeleteEmptyPageTables(ULONG_PTR Vpn, ULONG_PTR EndVpn)
+{
+    for (ULONG_PTR pdi = Vpn >> 10; pdi <= EndVpn >> 10; pdi++) {
+        PMMPTE pde = (PMMPTE)PDE_BASE + pdi;
+        if (!(pde->u & PTE_VALID))
+            continue;
+        PULONG table = (PULONG)(PTE_BASE + pdi * PAGE_SIZE);
+        if (RtlCompareMemoryUlong(table, PAGE_SIZE, 0) != PAGE_SIZE)
+            continue;
+        PFN_NUMBER page = pde->u >> PAGE_SHIFT;
+        pde->u = 0;
+        __invlpg(table);                        /* the table's own self-map window */
+        __invlpg((PVOID)(pdi << 22));           /* and the PDE as the TLB may hold it */
+        MiFreePage(page);
+    }
+}
+
+/* Decommits Vpn..EndVpn of Vad: pages freed, PTEs zeroed, charge returned,
+ * emptied page tables freed. */
 static void MiDecommitPages(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Vpn, ULONG_PTR EndVpn)
 {
+    ULONG_PTR first = Vpn;
     ULONG n = 0;
     while (Vpn <= EndVpn) {
         PMMPTE pte = MiGetUserPteIfExists(Vpn << PAGE_SHIFT);
@@ -172,6 +196,7 @@ static void MiDecommitPages(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Vpn, ULONG_
     ASSERT(n <= Vad->CommittedPages);
     Vad->CommittedPages -= n;
     MiReturnCommitment(Process, n);
+    MiDeleteEmptyPageTables(first, EndVpn);
 }
 
 static ULONG MiCountCommitted(ULONG_PTR Vpn, ULONG_PTR EndVpn)

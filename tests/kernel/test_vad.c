@@ -145,3 +145,35 @@ KTEST(vad, release_middle_splits_reservation)
     KT_ASSERT(MiValidateVadTree(p, &reason));
     KtDeleteVadProcess(p);
 }
+
+/* Issue 6: user page tables are freed when they empty, not only at exit. */
+KTEST(vad, page_table_freed_when_its_range_is_decommitted)
+{
+    MM_PAGE_COUNTS before, after;
+    PEPROCESS p = PsCreateProcess("pt-test");
+    KT_ASSERT(p != NULL);
+    MmGetPageCounts(&before);
+    KeAttachProcess(p);
+    ULONG_PTR base = 0x10000000;                /* a 4 MB-aligned range of its own */
+    SIZE_T size = 0x400000;
+    NTSTATUS s = MiAllocateVirtualMemory(p, &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    for (ULONG_PTR va = base; va < base + size; va += 64 * PAGE_SIZE)
+        *(volatile ULONG *)va = 1;              /* demand-zero faults, in kernel mode */
+    BOOLEAN tableThen = (MiGetPdeAddress((PVOID)base)->u & PTE_VALID) != 0;
+    SIZE_T zero = 0;
+    NTSTATUS d = MiFreeVirtualMemory(p, &base, &size, MEM_DECOMMIT);
+    BOOLEAN tableAfter = (MiGetPdeAddress((PVOID)base)->u & PTE_VALID) != 0;
+    NTSTATUS r = MiFreeVirtualMemory(p, &base, &zero, MEM_RELEASE);
+    KeDetachProcess();
+    MmGetPageCounts(&after);
+    MmDeleteProcessVads(p);
+    MmDeleteProcessAddressSpace(p->DirectoryTableBase);
+    RemoveEntryList(&p->ProcessListEntry);
+    ObDereferenceObject(&p->Header);
+    KT_EQ(s, STATUS_SUCCESS);
+    KT_ASSERT(tableThen);
+    KT_EQ(d, STATUS_SUCCESS);
+    KT_ASSERT(!tableAfter);
+    KT_EQ(r, STATUS_SUCCESS);
+    KT_EQ(MmPagesInUseByOthers(&after), MmPagesInUseByOthers(&before));
+}
