@@ -432,19 +432,29 @@ out:
 
 /* ---- protect and query ------------------------------------------------------------ */
 
+/* The pages of a nonempty user range (Protect and Lock take it the same way):
+ * STATUS_INVALID_PARAMETER_2 for a base past user space, _3 for a bad size. */
+static NTSTATUS MiUserPageRange(ULONG_PTR Base, SIZE_T Size, PULONG_PTR Vpn, PULONG_PTR EndVpn)
+{
+    if (Base > MM_HIGHEST_USER_ADDRESS)
+        return STATUS_INVALID_PARAMETER_2;
+    if (Size == 0 || Size > MM_HIGHEST_USER_ADDRESS + 1 - Base)
+        return STATUS_INVALID_PARAMETER_3;
+    *Vpn = Base >> PAGE_SHIFT;
+    *EndVpn = (Base + Size - 1) >> PAGE_SHIFT;
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS MiProtectVirtualMemory(PEPROCESS Process, PULONG_PTR BaseAddress, PSIZE_T RegionSize,
                                 ULONG NewProtect, PULONG OldProtect)
 {
     ULONG protection = MiMakeProtectionMask(NewProtect);
     if (protection == MM_INVALID_PROTECTION)
         return STATUS_INVALID_PAGE_PROTECTION;
-    ULONG_PTR base = *BaseAddress;
-    SIZE_T size = *RegionSize;
-    if (base > MM_HIGHEST_USER_ADDRESS)
-        return STATUS_INVALID_PARAMETER_2;
-    if (size == 0 || size > MM_HIGHEST_USER_ADDRESS + 1 - base)
-        return STATUS_INVALID_PARAMETER_3;
-    ULONG_PTR vpn = base >> PAGE_SHIFT, endVpn = (base + size - 1) >> PAGE_SHIFT;
+    ULONG_PTR vpn, endVpn;
+    NTSTATUS range = MiUserPageRange(*BaseAddress, *RegionSize, &vpn, &endVpn);
+    if (!NT_SUCCESS(range))
+        return range;
 
     KIRQL old = MiLockAddressSpace();
     NTSTATUS s = STATUS_SUCCESS;
@@ -539,13 +549,10 @@ NTSTATUS MiLockVirtualMemory(PEPROCESS Process, PULONG_PTR BaseAddress, PSIZE_T 
         return STATUS_INVALID_PARAMETER_4;
     if (MapType & MAP_SYSTEM)
         return STATUS_PRIVILEGE_NOT_HELD;   /* SeLockMemoryPrivilege: no tokens yet */
-    ULONG_PTR base = *BaseAddress;
-    SIZE_T size = *RegionSize;
-    if (base > MM_HIGHEST_USER_ADDRESS)
-        return STATUS_INVALID_PARAMETER_2;
-    if (size == 0 || size > MM_HIGHEST_USER_ADDRESS + 1 - base)
-        return STATUS_INVALID_PARAMETER_3;
-    ULONG_PTR vpn = base >> PAGE_SHIFT, endVpn = (base + size - 1) >> PAGE_SHIFT;
+    ULONG_PTR vpn, endVpn;
+    NTSTATUS range = MiUserPageRange(*BaseAddress, *RegionSize, &vpn, &endVpn);
+    if (!NT_SUCCESS(range))
+        return range;
 
     KIRQL old = MiLockAddressSpace();
     NTSTATUS s = STATUS_SUCCESS;
