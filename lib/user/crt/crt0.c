@@ -80,7 +80,7 @@ done:
  * EXCEPTION_CONTINUE_EXECUTION resumes; EXCEPTION_CONTINUE_SEARCH leaves it
  * unhandled, for the kernel to end the process.
  */
-static EXCEPTION_DISPOSITION NTAPI BasepTopLevelHandler(PEXCEPTION_RECORD ExceptionRecord,
+EXCEPTION_DISPOSITION NTAPI BasepTopLevelHandler(PEXCEPTION_RECORD ExceptionRecord,
                                                         PVOID EstablisherFrame,
                                                         PCONTEXT ContextRecord,
                                                         PVOID DispatcherContext)
@@ -105,6 +105,7 @@ DECLSPEC_NORETURN void BaseProcessStartup(void)
         Frame.Next = EXCEPTION_CHAIN_END;
     Frame.Handler = BasepTopLevelHandler;
     Teb->NtTib.ExceptionList = &Frame;
+    BasepRegisterThread(Teb);
 
     int argc = CrtpBuildArgv(Peb ? Peb->ImageName : NULL, Peb ? Peb->CommandLine : NULL);
     for (CRTP_INIT *Init = __init_array_start; Init < __init_array_end; Init++)
