@@ -57,6 +57,7 @@ typedef struct _ETHREAD {
     struct _KTRY *TryList;          /* the innermost KE_TRY (except.c) */
     void (*StartRoutine)(void *);
     void *StartContext;
+    ULONG UserEntry[9];             /* NtCreateThread's EIP, ESP, EAX..EBP (psthread.c) */
 } ETHREAD, *PETHREAD;
 
 #define KI_MAX_HANDLES 64
@@ -98,6 +99,10 @@ void KiSwapThread(void);            /* interrupts off, DISPATCH_LEVEL */
 void KeYieldExecution(void);
 /* Ends the calling thread (and its process with its last thread). */
 void PsTerminateCurrentThread(NTSTATUS ExitStatus) __attribute__((noreturn));
+/* Ends Thread, another thread of the caller's process that is Ready or
+ * Waiting (one processor: it is not running). Interrupts and IRQL handled
+ * inside; the caller holds a reference on Thread. */
+void PsTerminateOtherThread(PETHREAD Thread, NTSTATUS ExitStatus);
 /* Waits until Object is signaled; Timeout in ticks, 0xFFFFFFFF = forever.
  * STATUS_SUCCESS or STATUS_TIMEOUT. */
 NTSTATUS KeWaitForObject(DISPATCHER_HEADER *Object, ULONG TimeoutTicks);
@@ -130,5 +135,17 @@ extern ULONG KiBalanceScans;
 
 /* Entering user mode for the first time (switch.asm). */
 void KiEnterUserMode(ULONG Eip, ULONG Esp) __attribute__((noreturn));
+/* The same with registers: Registers = { EIP, ESP, EAX, EBX, ECX, EDX, ESI,
+ * EDI, EBP } (NtCreateThread's CONTEXT). */
+void KiEnterUserModeWithRegisters(const ULONG *Registers) __attribute__((noreturn));
+
+/* User threads (psthread.c): what a thread leaving the process releases in
+ * user space (its TEB, and its stack when the TEB asks); the process's
+ * address space current, PASSIVE_LEVEL. */
+void PspExitUserThread(PETHREAD Thread);
+NTSTATUS NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, PVOID ObjectAttributes,
+                        HANDLE ProcessHandle, PCLIENT_ID ClientId, PCONTEXT ThreadContext,
+                        PINITIAL_TEB InitialTeb, BOOLEAN CreateSuspended);
+NTSTATUS NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
 
 #endif /* PS_H */

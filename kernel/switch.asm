@@ -1,6 +1,6 @@
 ; switch.asm - changing threads, and the first entry into user mode.
 
-global KiSwapContext, KiThreadStartupThunk, KiEnterUserMode
+global KiSwapContext, KiThreadStartupThunk, KiEnterUserMode, KiEnterUserModeWithRegisters
 extern KiThreadStartup
 
 section .text
@@ -55,4 +55,30 @@ KiEnterUserMode:
     xor esi, esi
     xor edi, edi
     xor ebp, ebp
+    iretd
+
+; void KiEnterUserModeWithRegisters(const ULONG *Registers): as KiEnterUserMode,
+; with Registers = { EIP, ESP, EAX, EBX, ECX, EDX, ESI, EDI, EBP }: how a
+; thread made by NtCreateThread starts from its CONTEXT. EFLAGS is IF only.
+KiEnterUserModeWithRegisters:
+    mov esi, [esp + 4]
+    mov ax, 0x23
+    mov ds, ax
+    mov es, ax
+    mov ax, 0x3B
+    mov fs, ax
+    xor eax, eax
+    mov gs, ax
+    push dword 0x23             ; SS
+    push dword [esi + 4]        ; ESP
+    push dword 0x202            ; EFLAGS: IF
+    push dword 0x1B             ; CS
+    push dword [esi]            ; EIP
+    mov eax, [esi + 8]
+    mov ebx, [esi + 12]
+    mov ecx, [esi + 16]
+    mov edx, [esi + 20]
+    mov edi, [esi + 28]
+    mov ebp, [esi + 32]
+    mov esi, [esi + 24]         ; last: it was the pointer
     iretd

@@ -47,16 +47,6 @@ NTSTATUS NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus)
     return STATUS_SUCCESS;
 }
 
-NTSTATUS NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus)
-{
-    if (ThreadHandle == NULL || ThreadHandle == NtCurrentThread()) {
-        if (PsGetCurrentProcess()->ActiveThreads == 1)
-            PsTerminateProcess(PsGetCurrentProcess(), ExitStatus);
-        PsTerminateCurrentThread(ExitStatus);
-    }
-    return STATUS_INVALID_HANDLE;   /* other threads: with CreateThread (thread stacks issue) */
-}
-
 NTSTATUS NtClose(HANDLE Handle)
 {
     return ObCloseHandle(PsGetCurrentProcess(), Handle);
@@ -158,15 +148,27 @@ NTSTATUS NtQueryInformationProcess(HANDLE ProcessHandle, ULONG InformationClass,
 NTSTATUS NtQueryInformationThread(HANDLE ThreadHandle, ULONG InformationClass, PVOID Information,
                                   ULONG Length, PULONG ReturnLength)
 {
-    if (InformationClass != ThreadBasicInformation)
+    if (InformationClass != ThreadBasicInformation && InformationClass != ThreadAmILastThread)
         return STATUS_INVALID_INFO_CLASS;
-    if (Length != sizeof(THREAD_BASIC_INFORMATION))
+    if (Length != (InformationClass == ThreadAmILastThread ? sizeof(ULONG)
+                                                           : sizeof(THREAD_BASIC_INFORMATION)))
         return STATUS_INFO_LENGTH_MISMATCH;
     DISPATCHER_HEADER *o;
     NTSTATUS s = ObReferenceObjectByHandle(ThreadHandle, KOBJECT_THREAD, &o);
     if (!NT_SUCCESS(s))
         return s;
     PETHREAD t = CONTAINING_RECORD(o, ETHREAD, Header);
+    if (InformationClass == ThreadAmILastThread) {
+        /* NT answers for the calling thread, whatever the handle names. */
+        ULONG last = PsGetCurrentProcess()->ActiveThreads == 1;
+        ObDereferenceObject(o);
+        s = KeCopyToUser(Information, &last, sizeof(last), 4);
+        if (NT_SUCCESS(s) && ReturnLength) {
+            ULONG len = sizeof(last);
+            s = KeCopyToUser(ReturnLength, &len, sizeof(len), 4);
+        }
+        return s;
+    }
     THREAD_BASIC_INFORMATION info;
     memset(&info, 0, sizeof(info));
     info.ExitStatus = t->State == Terminated ? t->ExitStatus : STATUS_PENDING;
@@ -285,7 +287,8 @@ NTSTATUS NtQuerySystemInformation(ULONG InformationClass, PVOID Information, ULO
 
 /* The service table, in ntsyscalls.h's order. Services are cdecl C
  * functions; calling one with more arguments than it takes is harmless. */
-typedef NTSTATUS (*PKSERVICE)(ULONG, ULONG, ULONG, ULONG, ULONG, ULONG);
+typedef NTSTATUS (*PKSERVICE)(ULONG, ULONG, ULONG, ULONG, ULONG, ULONG, ULONG, ULONG);
+#define KI_MAX_SERVICE_ARGUMENTS 8
 static const struct {
     PKSERVICE Routine;
     ULONG ArgumentCount;
@@ -294,10 +297,13 @@ static const struct {
     NT_SERVICE_TABLE(NT_SERVICE_ENTRY)
 #undef NT_SERVICE_ENTRY
 };
+#define NT_SERVICE_ARGS_FIT(Name, Args) C_ASSERT(Args <= KI_MAX_SERVICE_ARGUMENTS);
+NT_SERVICE_TABLE(NT_SERVICE_ARGS_FIT)
+#undef NT_SERVICE_ARGS_FIT
 
 void KiSystemService(PKTRAP_FRAME Frame)
 {
-    ULONG args[6] = { 0 };
+    ULONG args[KI_MAX_SERVICE_ARGUMENTS] = { 0 };
     ULONG n = Frame->Eax;
     PsGetCurrentThread()->TrapFrame = Frame;
     if (n >= SERVICE_COUNT) {
@@ -307,7 +313,8 @@ void KiSystemService(PKTRAP_FRAME Frame)
     _enable();
     NTSTATUS s = KeCopyFromUser(args, (PVOID)Frame->Edx, KiServiceTable[n].ArgumentCount * 4, 4);
     if (NT_SUCCESS(s))
-        s = KiServiceTable[n].Routine(args[0], args[1], args[2], args[3], args[4], args[5]);
+        s = KiServiceTable[n].Routine(args[0], args[1], args[2], args[3], args[4], args[5],
+                                      args[6], args[7]);
     _disable();
     ASSERT(KeGetCurrentIrql() == PASSIVE_LEVEL);
     Frame->Eax = (ULONG)s;

@@ -131,6 +131,20 @@ void PsTerminateCurrentThread(NTSTATUS ExitStatus)
     KeBugCheckEx(MANUALLY_INITIATED_CRASH, 0x7E, (ULONG_PTR)KiCurrentThread, 0, 0);   /* not reached */
 }
 
+void PsTerminateOtherThread(PETHREAD Thread, NTSTATUS ExitStatus)
+{
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    ULONG flags = __readeflags();
+    _disable();
+    ASSERT(Thread != KiCurrentThread);
+    if (Thread->State != Terminated) {
+        KiUnlinkThread(Thread);
+        KiEndThread(Thread, ExitStatus);
+    }
+    __writeeflags(flags);
+    KfLowerIrql(old);
+}
+
 /*
  * Ends every thread of Process. The caller's own thread, if it is one of
  * them, ends last (it does not return).

@@ -30,7 +30,9 @@
     NT_SERVICE(NtProtectVirtualMemory, 5)  /* HANDLE, PVOID *, PSIZE_T, protect, PULONG */ \
     NT_SERVICE(NtQueryVirtualMemory, 6)    /* HANDLE, PVOID, class, PVOID, SIZE_T, PSIZE_T */ \
     NT_SERVICE(NtLockVirtualMemory, 4)     /* HANDLE, PVOID *, PSIZE_T, MapType */ \
-    NT_SERVICE(NtUnlockVirtualMemory, 4)   /* HANDLE, PVOID *, PSIZE_T, MapType */
+    NT_SERVICE(NtUnlockVirtualMemory, 4)   /* HANDLE, PVOID *, PSIZE_T, MapType */ \
+    NT_SERVICE(NtCreateThread, 8)          /* PHANDLE, ACCESS_MASK, attributes, HANDLE, \
+                                              PCLIENT_ID, PCONTEXT, PINITIAL_TEB, BOOLEAN */
 
 enum {
 #define NT_SERVICE_NUMBER(Name, Args) SERVICE_##Name,

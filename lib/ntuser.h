@@ -7,6 +7,7 @@
 #define NTUSER_H
 
 #include "ntdef.h"
+#include "list.h"             /* LIST_ENTRY: TEB.TlsLinks */
 
 /* ---- exceptions ------------------------------------------------------------ */
 
@@ -73,7 +74,9 @@ typedef struct _NT_TIB {
 typedef struct _CLIENT_ID {
     HANDLE UniqueProcess;
     HANDLE UniqueThread;
-} CLIENT_ID;
+} CLIENT_ID, *PCLIENT_ID;
+
+typedef ULONG ACCESS_MASK;
 
 typedef struct _PEB {
     UCHAR InheritedAddressSpace, ReadImageFileExecOptions, BeingDebugged, SpareBool;
@@ -99,7 +102,12 @@ typedef struct _TEB {
     UCHAR Reserved1[0xE0C - 0x038];
     PVOID DeallocationStack;                /* 0xE0C */
     PVOID TlsSlots[TLS_MINIMUM_AVAILABLE];  /* 0xE10 */
-    UCHAR Reserved2[0xF78 - 0xF10];
+    LIST_ENTRY TlsLinks;                    /* 0xF10: the runtime's list of its threads */
+    UCHAR Reserved2[0xF74 - 0xF18];
+    BOOLEAN InDbgPrint;                     /* 0xF74 */
+    BOOLEAN FreeStackOnTermination;         /* 0xF75: the kernel frees DeallocationStack */
+    BOOLEAN HasFiberData;
+    BOOLEAN IdealProcessor;
     ULONG GuaranteedStackBytes;             /* 0xF78 */
 } TEB, *PTEB;
 
@@ -108,22 +116,30 @@ C_ASSERT(offsetof(TEB, ProcessEnvironmentBlock) == 0x30);
 C_ASSERT(offsetof(TEB, LastErrorValue) == 0x34);
 C_ASSERT(offsetof(TEB, DeallocationStack) == 0xE0C);
 C_ASSERT(offsetof(TEB, TlsSlots) == 0xE10);
+C_ASSERT(offsetof(TEB, TlsLinks) == 0xF10);
+C_ASSERT(offsetof(TEB, FreeStackOnTermination) == 0xF75);
 C_ASSERT(offsetof(TEB, GuaranteedStackBytes) == 0xF78);
 C_ASSERT(offsetof(PEB, ProcessHeap) == 0x18);
 #endif
 
-/* A new thread's stack, as NtCreateThread takes it (NT's INITIAL_TEB). */
+/* NtCreateThread's description of the new thread's stack (NT's INITIAL_TEB):
+ * the Old* pair is for fibers' stack switches and unused here. */
 typedef struct _INITIAL_TEB {
     PVOID OldStackBase;
     PVOID OldStackLimit;
-    PVOID StackBase;            /* the top: the stack grows down from here */
-    PVOID StackLimit;           /* the lowest committed byte (above the guard page) */
-    PVOID AllocatedStackBase;   /* the reservation's base (TEB DeallocationStack) */
+    PVOID StackBase;                        /* the top: the stack grows down from here */
+    PVOID StackLimit;                       /* the lowest committed byte (guard page excluded) */
+    PVOID AllocatedStackBase;               /* the reservation's base: DeallocationStack */
 } INITIAL_TEB, *PINITIAL_TEB;
+
+#if defined(__i386__)
+C_ASSERT(sizeof(INITIAL_TEB) == 20);
+#endif
 
 /* Process and thread information classes used so far. */
 #define ProcessBasicInformation 0
 #define ThreadBasicInformation 0
+#define ThreadAmILastThread 12            /* ULONG: nonzero for the process's only thread */
 
 typedef struct _PROCESS_BASIC_INFORMATION {
     NTSTATUS ExitStatus;

@@ -81,7 +81,7 @@ done:
  * EXCEPTION_CONTINUE_EXECUTION resumes; EXCEPTION_CONTINUE_SEARCH leaves it
  * unhandled, for the kernel to end the process.
  */
-static EXCEPTION_DISPOSITION NTAPI BasepTopLevelHandler(PEXCEPTION_RECORD ExceptionRecord,
+EXCEPTION_DISPOSITION NTAPI BasepTopLevelHandler(PEXCEPTION_RECORD ExceptionRecord,
                                                         PVOID EstablisherFrame,
                                                         PCONTEXT ContextRecord,
                                                         PVOID DispatcherContext)
@@ -106,6 +106,7 @@ DECLSPEC_NORETURN void BaseProcessStartup(void)
         Frame.Next = EXCEPTION_CHAIN_END;
     Frame.Handler = BasepTopLevelHandler;
     Teb->NtTib.ExceptionList = &Frame;
+    BasepRegisterThread(Teb);
 
     BasepCreateProcessHeap();           /* every process starts with one (seed 004) */
     int argc = CrtpBuildArgv(Peb ? Peb->ImageName : NULL, Peb ? Peb->CommandLine : NULL);

@@ -3,7 +3,8 @@
  *
  * stdout collects a line and writes it with one NtDisplayString at '\n', when
  * the buffer fills, and at exit (ExitProcess calls CrtpFlushAll), so that a
- * test line reaches the serial port whole. stderr writes at once.
+ * test line reaches the serial port whole. stderr writes at once. One lock
+ * (CrtpStdioLock, recursive) covers both buffers, so threads' lines do not mix.
  */
 #include <stdio.h>
 #include "../kernel32/kernel32p.h"
@@ -20,6 +21,7 @@ static FILE CrtpStdout = { .LineBuffered = TRUE };
 static FILE CrtpStderr = { .LineBuffered = FALSE };
 FILE *const stdout = &CrtpStdout;
 FILE *const stderr = &CrtpStderr;
+static RTLP_LOCK CrtpStdioLock;
 
 int fflush(FILE *stream)
 {
@@ -27,10 +29,12 @@ int fflush(FILE *stream)
         CrtpFlushAll();
         return 0;
     }
+    RtlpAcquireLock(&CrtpStdioLock);
     if (stream->Used) {
         RtlpDisplayText(stream->Buffer, stream->Used);
         stream->Used = 0;
     }
+    RtlpReleaseLock(&CrtpStdioLock);
     return 0;
 }
 
@@ -42,9 +46,11 @@ void CrtpFlushAll(void)
 
 int fputc(int c, FILE *stream)
 {
+    RtlpAcquireLock(&CrtpStdioLock);
     stream->Buffer[stream->Used++] = (char)c;
     if (stream->Used == sizeof(stream->Buffer) || !stream->LineBuffered || c == '\n')
         fflush(stream);
+    RtlpReleaseLock(&CrtpStdioLock);
     return (unsigned char)c;
 }
 
@@ -60,20 +66,24 @@ int putchar(int c)
 
 int fputs(const char *s, FILE *stream)
 {
+    RtlpAcquireLock(&CrtpStdioLock);
     if (!stream->LineBuffered) {
         fflush(stream);
         RtlpDisplayText(s, strlen(s));
-        return 0;
+    } else {
+        while (*s)
+            fputc(*s++, stream);
     }
-    while (*s)
-        fputc(*s++, stream);
+    RtlpReleaseLock(&CrtpStdioLock);
     return 0;
 }
 
 int puts(const char *s)
 {
+    RtlpAcquireLock(&CrtpStdioLock);
     fputs(s, stdout);
     fputc('\n', stdout);
+    RtlpReleaseLock(&CrtpStdioLock);
     return 0;
 }
 
@@ -88,9 +98,11 @@ static void CrtpFileSink(char c, void *Context)
 
 int vfprintf(FILE *stream, const char *format, va_list args)
 {
+    RtlpAcquireLock(&CrtpStdioLock);
     int n = RtlFormatV(CrtpFileSink, stream, format, args);
     if (!stream->LineBuffered)
         fflush(stream);
+    RtlpReleaseLock(&CrtpStdioLock);
     return n;
 }
 

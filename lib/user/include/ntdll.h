@@ -46,6 +46,10 @@ NTSTATUS NTAPI NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
                                    ULONG MapType);
 NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
                                      PSIZE_T RegionSize, ULONG MapType);
+NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+                              PVOID ObjectAttributes, HANDLE ProcessHandle, PCLIENT_ID ClientId,
+                              PCONTEXT ThreadContext, PINITIAL_TEB InitialTeb,
+                              BOOLEAN CreateSuspended);
 
 /* ---- the TEB ----------------------------------------------------------------- */
 

@@ -152,6 +152,9 @@ typedef PTOP_LEVEL_EXCEPTION_FILTER LPTOP_LEVEL_EXCEPTION_FILTER;
 #define WAIT_FAILED         ((DWORD)0xFFFFFFFF)
 #define STILL_ACTIVE        STATUS_PENDING
 #define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+#define CREATE_SUSPENDED    0x00000004
+#define STACK_SIZE_PARAM_IS_A_RESERVATION 0x00010000
+#define TLS_OUT_OF_INDEXES  ((DWORD)0xFFFFFFFF)
 
 /* ---- winerror.h: the error codes the runtime produces ---------------------- */
 
@@ -259,6 +262,27 @@ VOID WINAPI GlobalMemoryStatus(LPMEMORYSTATUS lpBuffer);
 BOOL WINAPI GlobalMemoryStatusEx(LPMEMORYSTATUSEX lpBuffer);
 
 /* ---- winbase.h / processthreadsapi.h / errhandlingapi.h: functions --------- */
+
+typedef struct _SECURITY_ATTRIBUTES {
+    DWORD nLength;
+    LPVOID lpSecurityDescriptor;
+    BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+typedef DWORD (WINAPI *PTHREAD_START_ROUTINE)(LPVOID lpThreadParameter);
+typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
+
+/* Threads (lib/user/kernel32/thread.c) and TLS (tls.c). */
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                           LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                           DWORD dwCreationFlags, LPDWORD lpThreadId);
+DECLSPEC_NORETURN VOID WINAPI ExitThread(DWORD dwExitCode);
+BOOL WINAPI TerminateThread(HANDLE hThread, DWORD dwExitCode);
+BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
+DWORD WINAPI TlsAlloc(VOID);
+BOOL WINAPI TlsFree(DWORD dwTlsIndex);
+LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);
+BOOL WINAPI TlsSetValue(DWORD dwTlsIndex, LPVOID lpTlsValue);
 
 DECLSPEC_NORETURN VOID WINAPI ExitProcess(UINT uExitCode);
 HANDLE WINAPI GetCurrentProcess(VOID);

@@ -19,4 +19,14 @@ void CrtpFlushAll(void);
 /* The filter of SetUnhandledExceptionFilter, applied by the start-up SEH frame. */
 extern LPTOP_LEVEL_EXCEPTION_FILTER BasepCurrentTopLevelFilter;
 
+/* The SEH handler of every thread's outermost frame (crt0.c). */
+EXCEPTION_DISPOSITION NTAPI BasepTopLevelHandler(PEXCEPTION_RECORD ExceptionRecord,
+                                                 PVOID EstablisherFrame, PCONTEXT ContextRecord,
+                                                 PVOID DispatcherContext);
+
+/* The runtime's threads, for TlsFree (tls.c): on the list from start to exit. */
+void BasepRegisterThread(PTEB Teb);
+void BasepUnregisterThread(PTEB Teb);
+NTSTATUS BasepTerminateRegisteredThread(HANDLE Thread, PTEB Teb, NTSTATUS ExitStatus);
+
 #endif /* KERNEL32P_H */

@@ -26,4 +26,12 @@ DECLSPEC_NORETURN void RtlpUserExceptionDispatch(PEXCEPTION_RECORD ExceptionReco
 /* Writes Length bytes of Text at once through NtDisplayString (as UTF-16). */
 void RtlpDisplayText(const char *Text, SIZE_T Length);
 
+/* The runtime's lock (lock.c): recursive; zero-initialized is unowned. */
+typedef struct _RTLP_LOCK {
+    volatile LONG Owner;        /* the owner's thread id, or 0 */
+    ULONG Recursion;
+} RTLP_LOCK, *PRTLP_LOCK;
+VOID RtlpAcquireLock(PRTLP_LOCK Lock);
+VOID RtlpReleaseLock(PRTLP_LOCK Lock);
+
 #endif /* NTDLLP_H */

@@ -7,8 +7,10 @@
  *
  * Windows allocates the entries from the process heap; the heap is not in
  * user mode yet, so they come from a fixed pool (AddVectored... returns NULL
- * when it is used up, as Windows does when the allocation fails). The list is
- * not locked: the processes have one thread so far.
+ * when it is used up, as Windows does when the allocation fails). The list
+ * and the pool are under RtlpVectoredLock, held over the walk too (Windows
+ * holds its lock while it calls the handlers); it is recursive, so a handler
+ * may add or remove handlers.
  */
 #include "ntdllp.h"
 #include "list.h"
@@ -23,6 +25,7 @@ typedef struct _RTLP_VECTORED_HANDLER {
 
 static RTLP_VECTORED_HANDLER RtlpVectoredPool[RTLP_MAX_VECTORED_HANDLERS];
 static LIST_ENTRY RtlpVectoredList = { &RtlpVectoredList, &RtlpVectoredList };
+static RTLP_LOCK RtlpVectoredLock;
 
 /* list.h's corruption hook: Windows fast-fails the process. */
 void RtlpListCorrupted(PLIST_ENTRY Entry)
@@ -33,6 +36,7 @@ void RtlpListCorrupted(PLIST_ENTRY Entry)
 PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG FirstHandler,
                                            PVECTORED_EXCEPTION_HANDLER VectoredHandler)
 {
+    RtlpAcquireLock(&RtlpVectoredLock);
     for (ULONG i = 0; i < RTLP_MAX_VECTORED_HANDLERS; i++) {
         RTLP_VECTORED_HANDLER *Entry = &RtlpVectoredPool[i];
         if (Entry->InUse)
@@ -43,36 +47,47 @@ PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG FirstHandler,
             InsertHeadList(&RtlpVectoredList, &Entry->ListEntry);
         else
             InsertTailList(&RtlpVectoredList, &Entry->ListEntry);
+        RtlpReleaseLock(&RtlpVectoredLock);
         return Entry;
     }
+    RtlpReleaseLock(&RtlpVectoredLock);
     return NULL;
 }
 
 /* Returns nonzero if Handle was a registered handler (now removed), else 0. */
 ULONG NTAPI RtlRemoveVectoredExceptionHandler(PVOID Handle)
 {
+    ULONG Found = FALSE;
+    RtlpAcquireLock(&RtlpVectoredLock);
     for (PLIST_ENTRY Link = RtlpVectoredList.Flink; Link != &RtlpVectoredList;
          Link = Link->Flink) {
         RTLP_VECTORED_HANDLER *Entry = CONTAINING_RECORD(Link, RTLP_VECTORED_HANDLER, ListEntry);
         if (Entry == Handle) {
             RemoveEntryList(Link);
             Entry->InUse = FALSE;
-            return TRUE;
+            Found = TRUE;
+            break;
         }
     }
-    return FALSE;
+    RtlpReleaseLock(&RtlpVectoredLock);
+    return Found;
 }
 
 BOOLEAN RtlpCallVectoredHandlers(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT Context)
 {
     EXCEPTION_POINTERS Pointers = { ExceptionRecord, Context };
+    BOOLEAN Continue = FALSE;
+    RtlpAcquireLock(&RtlpVectoredLock);
     PLIST_ENTRY Link = RtlpVectoredList.Flink;
     while (Link != &RtlpVectoredList) {
         RTLP_VECTORED_HANDLER *Entry = CONTAINING_RECORD(Link, RTLP_VECTORED_HANDLER, ListEntry);
         /* A handler may remove itself: step first. */
         Link = Link->Flink;
-        if (Entry->Handler(&Pointers) == EXCEPTION_CONTINUE_EXECUTION)
-            return TRUE;
+        if (Entry->Handler(&Pointers) == EXCEPTION_CONTINUE_EXECUTION) {
+            Continue = TRUE;
+            break;
+        }
     }
-    return FALSE;
+    RtlpReleaseLock(&RtlpVectoredLock);
+    return Continue;
 }
