@@ -115,9 +115,13 @@ iso: tools
 	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
 	@echo "ISO: $(B)/ntmm.iso"
 
+# make run shows the machine, then runs app_hello and any EXTRA_APPS as processes.
+RUN_APPS = $(B)/apps/app_hello.elf $(foreach f,$(EXTRA_APPS),$(B)/apps/$(notdir $(f:.c=.elf)))
+
 run: tools
-	@$(BUILD) $(B)/kernel.elf
-	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run"
+	@$(BUILD) $(B)/kernel.elf apps
+	@$(PYTHON) tools/mkiso.py --kernel $(B)/kernel.elf --out $(B)/ntmm.iso --cmdline "mode=run" \
+		$(foreach a,$(RUN_APPS),--module $(a))
 	qemu-system-i386 -cdrom $(B)/ntmm.iso -m $(MEM) -serial stdio -display none \
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 

@@ -95,8 +95,16 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhysical)
         KiRunBenchmarks();
 
     KiShowMachine();
-    DbgPrint("\nReady. Nothing more to do until user programs exist; "
-             "press Ctrl-A X to leave QEMU.\n");
+    if (KeLoaderBlock.ModuleCount) {
+        /* The demonstration: the programs make run loaded, each as a process. */
+        DbgPrint("\nRunning %u program(s) as processes:\n", KeLoaderBlock.ModuleCount);
+        KiRunUserPrograms("", 0, 0);
+        MM_PAGE_COUNTS counts;
+        MmGetPageCounts(&counts);
+        DbgPrint("Physical pages now: %u available (%u zeroed by the idle thread so far)\n",
+                 counts.AvailablePages, counts.ZeroedPages);
+    }
+    DbgPrint("\nReady. Press Ctrl-A X to leave QEMU.\n");
     /* The idle thread zeroes free pages (NT's zero page thread) meanwhile. */
     for (;;)
         KeWaitForObject(&KiSystemProcess.Header, 0xFFFFFFFF);
