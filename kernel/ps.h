@@ -88,6 +88,13 @@ extern PETHREAD KiCurrentThread;
 extern EPROCESS KiSystemProcess;
 static inline PETHREAD PsGetCurrentThread(void) { return KiCurrentThread; }
 static inline PEPROCESS PsGetCurrentProcess(void) { return KiCurrentThread->Process; }
+/* The process whose address space is current: the attached one while a
+ * thread is attached (NT's ApcState.Process), else the thread's own. */
+static inline PEPROCESS KiCurrentAddressSpaceProcess(void)
+{
+    return KiCurrentThread->AttachedProcess ? KiCurrentThread->AttachedProcess
+                                            : KiCurrentThread->Process;
+}
 
 void KiInitializeScheduler(void);
 /* A kernel thread in Process (the system process for NULL) running

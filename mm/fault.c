@@ -29,12 +29,6 @@
 #include "ps.h"
 #include "except.h"
 
-/* The process whose address space is current (a thread may be attached). */
-static PEPROCESS MiCurrentAddressSpaceProcess(void)
-{
-    PETHREAD t = PsGetCurrentThread();
-    return t->AttachedProcess ? t->AttachedProcess : t->Process;
-}
 
 static void MiRaiseGuardPage(PKTRAP_FRAME Frame, ULONG_PTR Va, BOOLEAN Write, NTSTATUS Code)
 {
@@ -102,7 +96,7 @@ static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, ULONG_PTR Va)
 static NTSTATUS MiUserFault(ULONG ErrorCode, ULONG_PTR Va, BOOLEAN FromUser, PKTRAP_FRAME Frame)
 {
     BOOLEAN write = (ErrorCode & PF_WRITE) != 0;
-    PEPROCESS process = MiCurrentAddressSpaceProcess();
+    PEPROCESS process = KiCurrentAddressSpaceProcess();
     KIRQL old = MiAcquirePfnLock();
     PMMPTE pte = MiGetUserPteIfExists(Va);
     ULONG c = pte ? pte->u : 0;

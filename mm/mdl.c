@@ -6,8 +6,9 @@
  *
  *   IoAllocateMdl / MmInitializeMdl    the header: StartVa, ByteOffset, ByteCount
  *   MmBuildMdlForNonPagedPool          PFNs of resident memory, nothing referenced
- *   MmProbeAndLockPages / MmUnlockPages PFNs of any mapped kernel memory, each page
- *                                      referenced (PFN ReferenceCount + 1) meanwhile
+ *   MmProbeAndLockPages / MmUnlockPages PFNs of kernel memory or of the current
+ *                                      process's user buffer (faulted in first),
+ *                                      each page referenced (PFN ReferenceCount + 1)
  *   MmMapLockedPages(SpecifyCache)     the PFNs mapped into system PTEs
  *   MmUnmapLockedPages / IoFreeMdl     the way back
  *
@@ -29,6 +30,8 @@
  */
 #include "ntddk.h"
 #include "mi.h"
+#include "ps.h"
+#include "except.h"
 
 #define MI_TOTAL_SYSTEM_PTES ((MI_SYSTEM_PTE_END - MI_SYSTEM_PTE_START + 1) >> PAGE_SHIFT)
 
@@ -118,6 +121,22 @@ static void MiDereferenceMdlPages(const PFN_NUMBER *Pfns, ULONG Count)
             MI_PFN_ELEMENT(Pfns[i])->ReferenceCount--;
 }
 
+/* Touches one byte of a user page (writing it back for a write lock), so
+ * the fault path makes the page resident; the status of a fault, if any. */
+static NTSTATUS MiTouchUserPage(ULONG_PTR Va, BOOLEAN Write)
+{
+    KTRY t;
+    KE_TRY(t) {
+        if (Write)
+            *(volatile UCHAR *)Va = *(volatile UCHAR *)Va;
+        else
+            (void)*(volatile UCHAR *)Va;
+        KeLeaveTry(&t);
+        return STATUS_SUCCESS;
+    }
+    return t.Status;
+}
+
 NTSTATUS MiProbeAndLockPages(PMDL Mdl, KPROCESSOR_MODE AccessMode, LOCK_OPERATION Operation,
                              PVOID *BadAddress)
 {
@@ -130,10 +149,11 @@ NTSTATUS MiProbeAndLockPages(PMDL Mdl, KPROCESSOR_MODE AccessMode, LOCK_OPERATIO
         KeBugCheckEx(DRIVER_VERIFIER_DETECTED_VIOLATION, 0xB0, (ULONG_PTR)Mdl,
                      (USHORT)Mdl->MdlFlags, (USHORT)Mdl->MdlFlags & wrong);
 
-    /* User buffers need a process and user-mode probing: not yet. A user
-     * caller may not name system addresses at all. */
-    if (AccessMode != KernelMode || start < MM_SYSTEM_RANGE_START ||
-        start + Mdl->ByteCount < start) {
+    /* A user caller may not name system addresses at all; a buffer must not
+     * wrap or straddle the user/system line. */
+    BOOLEAN user = start < MM_SYSTEM_RANGE_START;
+    if (start + Mdl->ByteCount < start || (AccessMode != KernelMode && !user) ||
+        (user && start + Mdl->ByteCount > MM_USER_PROBE_ADDRESS)) {
         if (BadAddress)
             *BadAddress = (PVOID)start;
         return STATUS_ACCESS_VIOLATION;
@@ -142,6 +162,21 @@ NTSTATUS MiProbeAndLockPages(PMDL Mdl, KPROCESSOR_MODE AccessMode, LOCK_OPERATIO
     PPFN_NUMBER pfns = MmGetMdlPfnArray(Mdl);
     ULONG pages = MiMdlPages(Mdl);
     BOOLEAN write = Operation != IoReadAccess;
+
+    /* A user buffer of the current process: touch each page first, outside
+     * the PFN lock, so demand-zero and guard pages resolve as for any access
+     * (a write touch for a write lock). A page that faults ends the probe. */
+    if (user) {
+        for (ULONG i = 0; i < pages; i++) {
+            ULONG_PTR va = i == 0 ? start : (ULONG_PTR)Mdl->StartVa + ((ULONG_PTR)i << PAGE_SHIFT);
+            NTSTATUS s = MiTouchUserPage(va, write);
+            if (!NT_SUCCESS(s)) {
+                if (BadAddress)
+                    *BadAddress = (PVOID)va;
+                return s;
+            }
+        }
+    }
     BOOLEAN ioSpace = FALSE;
     KIRQL old = MiAcquirePfnLock();
     for (ULONG i = 0; i < pages; i++) {
@@ -168,7 +203,8 @@ NTSTATUS MiProbeAndLockPages(PMDL Mdl, KPROCESSOR_MODE AccessMode, LOCK_OPERATIO
     }
     MiReleasePfnLock(old);
 
-    Mdl->Process = NULL;        /* system addresses belong to no process */
+    /* System addresses belong to no process; a user buffer to the caller's. */
+    Mdl->Process = user ? KiCurrentAddressSpaceProcess() : NULL;
     Mdl->MdlFlags |= MDL_PAGES_LOCKED | (write ? MDL_WRITE_OPERATION : 0) |
                      (ioSpace ? MDL_IO_SPACE : 0);
     return STATUS_SUCCESS;
@@ -179,12 +215,16 @@ void MmProbeAndLockPages(PMDL MemoryDescriptorList, KPROCESSOR_MODE AccessMode,
 {
     PVOID bad = NULL;
     NTSTATUS status = MiProbeAndLockPages(MemoryDescriptorList, AccessMode, Operation, &bad);
-    /* No exception dispatch yet: an unhandled kernel-mode raise, with the
-     * access violation's two parameters (0 read / 1 write, the address). */
-    if (!NT_SUCCESS(status))
-        KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)status,
-                     (ULONG_PTR)__builtin_return_address(0), Operation != IoReadAccess,
-                     (ULONG_PTR)bad);
+    if (NT_SUCCESS(status))
+        return;
+    /* As NT: the failure is raised to the caller's try (KE_TRY here, __try
+     * there). With none, an unhandled kernel-mode raise, with the access
+     * violation's two parameters (0 read / 1 write, the address). */
+    if (KiTryActive())
+        ExRaiseStatus(status);
+    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)status,
+                 (ULONG_PTR)__builtin_return_address(0), Operation != IoReadAccess,
+                 (ULONG_PTR)bad);
 }
 
 void MmUnlockPages(PMDL MemoryDescriptorList)

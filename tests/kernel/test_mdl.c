@@ -5,6 +5,8 @@
  */
 #include "ntddk.h"
 #include "ktest.h"
+#include "ps.h"
+#include "except.h"
 #include "mi.h"
 #include "poolp.h"
 
@@ -435,4 +437,88 @@ KTEST(mdl, probe_of_paged_pool_at_dispatch_bugchecks)
     MmUnlockPages(mdl);
     IoFreeMdl(mdl);
     ExFreePoolWithTag(buf, KT_TAG);
+}
+
+/*
+ * A user buffer (issue 4: "user buffers when user mode lands"): in a
+ * process's context, MmProbeAndLockPages faults its pages in, references
+ * them and records the process; the system mapping sees what the process
+ * sees; a bad user address is raised to the caller's try.
+ */
+KTEST(mdl, user_buffer_is_probed_locked_and_mapped)
+{
+    PEPROCESS p = PsCreateProcess("mdl-user");
+    KT_ASSERT(p != NULL);
+    KeAttachProcess(p);
+    ULONG_PTR base = 0x20000000;
+    SIZE_T size = 3 * PAGE_SIZE;
+    NTSTATUS s = MiAllocateVirtualMemory(p, &base, 0, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    PUCHAR user = (PUCHAR)base + 100;
+    PMDL mdl = IoAllocateMdl(user, 2 * PAGE_SIZE, FALSE, FALSE, NULL);
+    KTRY t;
+    NTSTATUS locked = STATUS_SUCCESS;
+    KE_TRY(t) {
+        MmProbeAndLockPages(mdl, UserMode, IoWriteAccess);      /* demand-zero pages come in */
+        KeLeaveTry(&t);
+    } else {
+        locked = t.Status;
+    }
+    BOOLEAN refs = locked == STATUS_SUCCESS;
+    for (ULONG i = 0; refs && i < 3; i++) {
+        PFN_NUMBER page = MmGetMdlPfnArray(mdl)[i];
+        refs = page == MiGetPfnOfVa((ULONG_PTR)PAGE_ALIGN(user) + i * PAGE_SIZE) &&
+               MI_PFN_ELEMENT(page)->ReferenceCount == 2;
+    }
+    BOOLEAN owner = mdl->Process == p && (mdl->MdlFlags & MDL_PAGES_LOCKED);
+    PUCHAR system = MmMapLockedPagesSpecifyCache(mdl, KernelMode, MmCached, NULL, FALSE,
+                                                 NormalPagePriority);
+    memcpy(system + PAGE_SIZE - 2, "mdl", 4);                   /* across a page line */
+    BOOLEAN same = memcmp(user + PAGE_SIZE - 2, "mdl", 4) == 0;
+    MmUnmapLockedPages(system, mdl);
+    MmUnlockPages(mdl);
+    BOOLEAN unlocked = MI_PFN_ELEMENT(MiGetPfnOfVa((ULONG_PTR)PAGE_ALIGN(user)))->ReferenceCount == 1;
+    IoFreeMdl(mdl);
+
+    /* Past the committed range: reserved, not committed. */
+    PMDL bad = IoAllocateMdl((PUCHAR)base + size, 16, FALSE, FALSE, NULL);
+    NTSTATUS raised = STATUS_SUCCESS;
+    KE_TRY(t) {
+        MmProbeAndLockPages(bad, UserMode, IoReadAccess);
+        KeLeaveTry(&t);
+    } else {
+        raised = t.Status;
+    }
+    IoFreeMdl(bad);
+    SIZE_T zero = 0;
+    MiFreeVirtualMemory(p, &base, &zero, MEM_RELEASE);
+    KeDetachProcess();
+    MmDeleteProcessVads(p);
+    MmDeleteProcessAddressSpace(p->DirectoryTableBase);
+    RemoveEntryList(&p->ProcessListEntry);
+    ObDereferenceObject(&p->Header);
+
+    KT_EQ(s, STATUS_SUCCESS);
+    KT_EQ(locked, STATUS_SUCCESS);
+    KT_ASSERT(refs);
+    KT_ASSERT(owner);
+    KT_ASSERT(system != NULL);
+    KT_ASSERT(same);
+    KT_ASSERT(unlocked);
+    KT_EQ(raised, STATUS_ACCESS_VIOLATION);
+}
+
+KTEST(mdl, user_mode_probe_of_system_address_is_refused)
+{
+    static UCHAR kernelBuffer[64];
+    PMDL mdl = IoAllocateMdl(kernelBuffer, sizeof(kernelBuffer), FALSE, FALSE, NULL);
+    KTRY t;
+    NTSTATUS raised = STATUS_SUCCESS;
+    KE_TRY(t) {
+        MmProbeAndLockPages(mdl, UserMode, IoReadAccess);
+        KeLeaveTry(&t);
+    } else {
+        raised = t.Status;
+    }
+    IoFreeMdl(mdl);
+    KT_EQ(raised, STATUS_ACCESS_VIOLATION);
 }
