@@ -60,36 +60,59 @@ static void MiRaiseGuardPage(PKTRAP_FRAME Frame, ULONG_PTR Va, BOOLEAN Write, NT
  * Returns STATUS_SUCCESS (grown: retry, no exception), STATUS_STACK_OVERFLOW,
  * or STATUS_GUARD_PAGE_VIOLATION (not a stack guard: raise that).
  */
+/* The TEB's stack fields, read under a try (the TEB is user memory). */
+static BOOLEAN MiReadStackBounds(volatile PTEB Teb, PULONG_PTR Base, PULONG_PTR Bottom,
+                                 PULONG_PTR Guarantee)
+{
+    KTRY t;
+    KE_TRY(t) {
+        *Base = (ULONG_PTR)Teb->NtTib.StackBase;
+        *Bottom = (ULONG_PTR)Teb->DeallocationStack;
+        *Guarantee = ROUND_TO_PAGES(Teb->GuaranteedStackBytes);
+        KeLeaveTry(&t);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static void MiSetStackLimit(volatile PTEB Teb, ULONG_PTR Limit)
+{
+    KTRY t;
+    KE_TRY(t) {
+        Teb->NtTib.StackLimit = (PVOID)Limit;
+        KeLeaveTry(&t);
+    }
+}
+
 static NTSTATUS MiCheckForUserStackOverflow(PEPROCESS Process, ULONG_PTR Va)
 {
     PETHREAD thread = PsGetCurrentThread();
-    volatile PTEB teb = thread->Teb;
-    ULONG_PTR base, bottom, page = Va & ~(ULONG_PTR)(PAGE_SIZE - 1);
-    KTRY t;
-    if (teb == NULL || thread->AttachedProcess)
+    PTEB teb = thread->Teb;
+    ULONG_PTR base, bottom, guarantee, page = Va & ~(ULONG_PTR)(PAGE_SIZE - 1);
+    if (teb == NULL || thread->AttachedProcess || !MiReadStackBounds(teb, &base, &bottom, &guarantee))
         return STATUS_GUARD_PAGE_VIOLATION;
-    KE_TRY(t) {
-        base = (ULONG_PTR)teb->NtTib.StackBase;
-        bottom = (ULONG_PTR)teb->DeallocationStack;
-        KeLeaveTry(&t);
-    } else {
-        return STATUS_GUARD_PAGE_VIOLATION;
-    }
     if (page < bottom || page >= base)
         return STATUS_GUARD_PAGE_VIOLATION;
+    ULONG_PTR next = page - PAGE_SIZE, limit = page;
     NTSTATUS s = STATUS_STACK_OVERFLOW;
-    ULONG_PTR next = page - PAGE_SIZE;
-    if (next > bottom) {
-        SIZE_T size = PAGE_SIZE;
+    SIZE_T size = PAGE_SIZE;
+    if (next > bottom + guarantee) {
         s = MiAllocateVirtualMemory(Process, &next, 0, &size, MEM_COMMIT,
                                     PAGE_READWRITE | PAGE_GUARD);
         if (!NT_SUCCESS(s))
             s = STATUS_STACK_OVERFLOW;      /* no commit left for the new guard */
+    } else if (guarantee) {
+        /* SetThreadStackGuarantee: the overflow comes early enough that the
+         * guaranteed bytes below can be committed for its handler to run on. */
+        ULONG_PTR reserve = page - guarantee;
+        if (reserve < bottom + PAGE_SIZE)
+            reserve = bottom + PAGE_SIZE;
+        size = page - reserve;
+        if (size && NT_SUCCESS(MiAllocateVirtualMemory(Process, &reserve, 0, &size, MEM_COMMIT,
+                                                       PAGE_READWRITE)))
+            limit = reserve;
     }
-    KE_TRY(t) {
-        teb->NtTib.StackLimit = (PVOID)page;
-        KeLeaveTry(&t);
-    }
+    MiSetStackLimit(teb, limit);
     return s;
 }
 

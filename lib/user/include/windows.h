@@ -375,4 +375,6 @@ LPVOID WINAPI LocalLock(HLOCAL hMem);
 BOOL WINAPI LocalUnlock(HLOCAL hMem);
 UINT WINAPI LocalFlags(HLOCAL hMem);
 
+BOOL WINAPI SetThreadStackGuarantee(PULONG StackSizeInBytes);
+
 #endif /* _WINDOWS_H */

@@ -201,3 +201,27 @@ BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode)
     *lpExitCode = (DWORD)Info.ExitStatus;
     return TRUE;
 }
+
+/*
+ * SetThreadStackGuarantee: the bytes (rounded up to pages) the stack keeps
+ * for the STATUS_STACK_OVERFLOW handler. The kernel raises the overflow that
+ * much earlier and commits that much below StackLimit for the handler to
+ * run on (mm/fault.c). The guarantee only grows; *StackSizeInBytes returns
+ * the previous one. More than the reservation holds fails with
+ * ERROR_STACK_OVERFLOW, as on Windows.
+ */
+BOOL WINAPI SetThreadStackGuarantee(PULONG StackSizeInBytes)
+{
+    PTEB teb = NtCurrentTeb();
+    ULONG previous = teb->GuaranteedStackBytes;
+    ULONG wanted = (*StackSizeInBytes + 0xFFF) & ~0xFFFu;
+    ULONG reserve = (ULONG)((ULONG_PTR)teb->NtTib.StackBase - (ULONG_PTR)teb->DeallocationStack);
+    if (wanted + 2 * 0x1000 > reserve) {
+        SetLastError(ERROR_STACK_OVERFLOW);
+        return FALSE;
+    }
+    if (wanted > previous)
+        teb->GuaranteedStackBytes = wanted;
+    *StackSizeInBytes = previous;
+    return TRUE;
+}
