@@ -10,6 +10,13 @@
  * median of 5 timed runs after a warm-up run, in nanoseconds per
  * allocation+free; ratios are ours over the peer's (below 1: we are faster).
  * Built by `make bench-host` with -O2, without sanitizers.
+ *
+ * A trace replay: a synthetic trace, the same for every allocator (a seeded
+ * generator), of 400,000 allocations with sizes and lifetimes drawn from a
+ * mix of short-lived small blocks, medium ones, a few large ones and some
+ * that live long, each freed when its lifetime ends. Reported in ns per
+ * operation, and for the Rtl heap as peak committed bytes over peak live
+ * bytes: how much the heap's layout costs beyond what the program holds.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -18,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include "heap.h"
+#include "heap_host_env.h"
 
 typedef struct {
     const char *Name;
@@ -105,6 +113,112 @@ static int LoadPeer(ALLOCATOR *A, const char *Name, const char *Library, const c
     return 1;
 }
 
+/* ---- the trace ------------------------------------------------------------- */
+
+typedef struct { unsigned Id; unsigned Size; } TRACE_EVENT;   /* Size 0: free Id */
+#define TRACE_ALLOCS 400000
+static TRACE_EVENT *Trace;
+static size_t TraceLength;
+static unsigned TraceSeed = 12345;
+
+static unsigned TraceRand(void)
+{
+    TraceSeed = TraceSeed * 1103515245u + 12345u;
+    return TraceSeed >> 8;
+}
+
+/* Pending frees, ordered by the event count at which they happen (a binary heap). */
+typedef struct { size_t When; unsigned Id; } PENDING;
+static PENDING *Pending;
+static size_t PendingCount;
+
+static void PendingPush(size_t When, unsigned Id)
+{
+    size_t i = PendingCount++;
+    while (i && Pending[(i - 1) / 2].When > When) {
+        Pending[i] = Pending[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    Pending[i] = (PENDING){ When, Id };
+}
+
+static PENDING PendingPop(void)
+{
+    PENDING top = Pending[0], last = Pending[--PendingCount];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= PendingCount)
+            break;
+        if (c + 1 < PendingCount && Pending[c + 1].When < Pending[c].When)
+            c++;
+        if (Pending[c].When >= last.When)
+            break;
+        Pending[i] = Pending[c];
+        i = c;
+    }
+    Pending[i] = last;
+    return top;
+}
+
+static void BuildTrace(void)
+{
+    Trace = malloc(sizeof(*Trace) * 2 * TRACE_ALLOCS);
+    Pending = malloc(sizeof(*Pending) * TRACE_ALLOCS);
+    for (unsigned id = 0; id < TRACE_ALLOCS; id++) {
+        while (PendingCount && Pending[0].When <= TraceLength)
+            Trace[TraceLength++] = (TRACE_EVENT){ PendingPop().Id, 0 };
+        unsigned r = TraceRand() % 100, size, life;
+        if (r < 70) {                       /* small and short-lived */
+            size = 16 + TraceRand() % 112;
+            life = 1 + TraceRand() % 200;
+        } else if (r < 92) {                /* medium */
+            size = 128 + TraceRand() % 3968;
+            life = 1 + TraceRand() % 2000;
+        } else if (r < 97) {                /* long-lived */
+            size = 16 + TraceRand() % 1024;
+            life = 50000 + TraceRand() % 200000;
+        } else {                            /* large */
+            size = 4096 + TraceRand() % 60000;
+            life = 1 + TraceRand() % 500;
+        }
+        Trace[TraceLength++] = (TRACE_EVENT){ id, size };
+        PendingPush(TraceLength + life, id);
+    }
+    while (PendingCount)
+        Trace[TraceLength++] = (TRACE_EVENT){ PendingPop().Id, 0 };
+}
+
+/* Replays the trace; ns per operation. Peak live and committed bytes too
+ * (committed as the host environment counts it: the Rtl heap's only). */
+static void **TraceBlocks;
+static unsigned *TraceSizes;
+
+static double ReplayTrace(ALLOCATOR *A, size_t *PeakLive, size_t *PeakCommitted)
+{
+    size_t live = 0;
+    *PeakLive = *PeakCommitted = 0;
+    double Start = Now();
+    for (size_t i = 0; i < TraceLength; i++) {
+        TRACE_EVENT e = Trace[i];
+        if (e.Size) {
+            char *p = A->Alloc(A->Context, e.Size);
+            p[0] = p[e.Size - 1] = 1;
+            TraceBlocks[e.Id] = p;
+            TraceSizes[e.Id] = e.Size;
+            live += e.Size;
+            if (live > *PeakLive)
+                *PeakLive = live;
+            if (HeapHostCommittedBytes > *PeakCommitted)
+                *PeakCommitted = HeapHostCommittedBytes;
+        } else {
+            A->Free(A->Context, TraceBlocks[e.Id]);
+            live -= TraceSizes[e.Id];
+        }
+    }
+    return (Now() - Start) / TraceLength;
+}
+
 int main(void)
 {
     ALLOCATOR All[8];
@@ -147,6 +261,32 @@ int main(void)
         printf("BENCH %s.lookaside_gain %.2f x\n", Label, Result[1] / Result[0]);
         fflush(stdout);
     }
+    /* The trace replay, and the fragmentation it leaves in the Rtl heap. */
+    BuildTrace();
+    TraceBlocks = malloc(sizeof(void *) * TRACE_ALLOCS);
+    TraceSizes = malloc(sizeof(unsigned) * TRACE_ALLOCS);
+    double Replay[8] = { 0 };
+    for (int i = 0; i < Count; i++) {
+        size_t peakLive, peakCommitted, baseCommitted = 0;
+        PVOID Fresh = NULL;
+        if (i < 2) {
+            /* A fresh Rtl heap, so its commit is measured from nothing. */
+            baseCommitted = HeapHostCommittedBytes;
+            Fresh = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
+            if (i == 1)
+                RtlSetHeapInformation(Fresh, HeapCompatibilityInformation, &None, sizeof None);
+            All[i].Context = Fresh;
+        }
+        Replay[i] = ReplayTrace(&All[i], &peakLive, &peakCommitted);
+        printf("BENCH heap.trace.%s %.1f ns\n", All[i].Name, Replay[i]);
+        if (Fresh) {
+            printf("BENCH heap.trace.%s.peak_committed_per_peak_live %.2f x\n", All[i].Name,
+                   (double)(peakCommitted - baseCommitted) / peakLive);
+            RtlDestroyHeap(Fresh);
+        }
+    }
+    for (int i = 2; i < Count; i++)
+        printf("BENCH heap.trace.rtl_vs_%s %.2f x\n", All[i].Name, Replay[0] / Replay[i]);
     RtlDestroyHeap(Lookaside);
     RtlDestroyHeap(Plain);
     return 0;
