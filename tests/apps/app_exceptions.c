@@ -4,18 +4,7 @@
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
+#include "apptest.h"
 
 /* ---- a vectored handler fixes an access violation through the CONTEXT ---- */
 

@@ -4,18 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
+#include "apptest.h"
 
 /* snprintf gives C99's results, as the Microsoft C runtime's does since VS2015. */
 static void TestFormat(void)

@@ -2,18 +2,7 @@
 // and the last error, as kernel32 gives them on Windows.
 #include <windows.h>
 #include <stdio.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
+#include "apptest.h"
 
 int main(void)
 {

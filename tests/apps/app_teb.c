@@ -8,21 +8,7 @@
 #include <windows.h>
 #include <ntdll.h>
 #include <stdio.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
-
-static char Reason[200];
-#define R(...) (snprintf(Reason, sizeof(Reason), __VA_ARGS__), Reason)
+#include "apptest.h"
 
 static volatile LONG Go;
 static PTEB SeenTeb;

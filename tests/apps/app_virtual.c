@@ -6,21 +6,8 @@
 #include <psapi.h>
 #include <stdio.h>
 #include <string.h>
+#include "apptest.h"
 
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
-
-static char Reason[200];
-#define R(...) (snprintf(Reason, sizeof(Reason), __VA_ARGS__), Reason)
 #define ERR() ((unsigned long)GetLastError())
 
 /* Fails with exactly the error: the call's result is 0/NULL and GetLastError says Error. */

@@ -7,21 +7,7 @@
 #include <psapi.h>
 #include <stdio.h>
 #include <string.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
-
-static char Reason[200];
-#define R(...) (snprintf(Reason, sizeof(Reason), __VA_ARGS__), Reason)
+#include "apptest.h"
 
 /* ---- a handler that repairs what it is told to, and records what it saw ---- */
 

@@ -6,21 +6,7 @@
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
-
-static int Failures;
-
-static void Check(int ok, const char *name, const char *reason)
-{
-    if (ok) {
-        printf("PASS app/%s\n", name);
-    } else {
-        printf("FAIL app/%s: %s\n", name, reason);
-        Failures++;
-    }
-}
-
-static char Reason[200];
-#define R(...) (snprintf(Reason, sizeof(Reason), __VA_ARGS__), Reason)
+#include "apptest.h"
 
 static const char *StateName(DWORD s)
 {
