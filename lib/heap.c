@@ -148,10 +148,16 @@ PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T Comm
     RtlpHeapInitializeFreeLists(Heap);
     for (ULONG i = 0; i < HEAP_LOOKASIDE_LISTS; i++)
         Heap->Lookaside[i].MaximumDepth = HEAP_LOOKASIDE_DEPTH;
-    /* NT puts the lookaside front end on growable, serialized, non-debug heaps. */
+    RtlpLfhInitialize(Heap);
+    Heap->DeCommitTotalFreeBase = Heap->DeCommitTotalFreeThreshold;
+    /*
+     * A front end goes on growable, serialized, non-debug heaps, as in NT:
+     * the low-fragmentation heap, as Windows since Vista does (measured
+     * against the lookaside lists in docs/heap.md).
+     */
     if ((Flags & HEAP_GROWABLE) && !(Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED |
                                               HEAP_FREE_CHECKING_ENABLED)))
-        Heap->FrontEndHeapType = HEAP_FRONT_END_LOOKASIDE;
+        Heap->FrontEndHeapType = HEAP_FRONT_END_LFH;
     RtlpHeapInitializeSegment(Heap, &Heap->Segment0, 0, Base, ReserveSize, CommitSize, Header);
     return Heap;
 }
@@ -193,14 +199,17 @@ BOOLEAN RtlUnlockHeap(PVOID HeapHandle)
 }
 
 /*
- * See heap.h. HeapCompatibilityInformation takes a ULONG: 0 turns the
- * lookaside front end off (its blocks go back to the free lists), 1 turns
- * it on, 2 (the low-fragmentation heap) is STATUS_NOT_IMPLEMENTED.
+ * See heap.h. HeapCompatibilityInformation takes a ULONG: 2 turns the
+ * low-fragmentation heap on, 1 the lookaside lists, 0 neither. As in
+ * Windows, the LFH cannot be turned off once it has handed out blocks
+ * (STATUS_UNSUCCESSFUL); until then a heap may still choose. Heaps that
+ * serialize nothing or check tails and frees take no front end, as NT's.
  */
 NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                PVOID HeapInformation, SIZE_T HeapInformationLength)
 {
     PHEAP Heap = HeapHandle;
+    NTSTATUS Status = STATUS_SUCCESS;
     ULONG Value;
     BOOLEAN Locked;
 
@@ -213,16 +222,25 @@ NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInfo
     if (!RtlpHeapIsValidHandle(Heap))
         return STATUS_INVALID_PARAMETER;
     Value = *(PULONG)HeapInformation;
-    if (Value == HEAP_FRONT_END_LFH)
-        return STATUS_NOT_IMPLEMENTED;
-    if (Value != HEAP_FRONT_END_NONE && Value != HEAP_FRONT_END_LOOKASIDE)
+    if (Value != HEAP_FRONT_END_NONE && Value != HEAP_FRONT_END_LOOKASIDE &&
+        Value != HEAP_FRONT_END_LFH)
         return STATUS_INVALID_PARAMETER;
+    if (Value != HEAP_FRONT_END_NONE &&
+        (Heap->Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED)))
+        return STATUS_UNSUCCESSFUL;
     Locked = RtlpHeapAcquireLock(Heap, Heap->ForceFlags);
-    if (Value == HEAP_FRONT_END_NONE)
-        RtlpHeapFrontFlush(Heap);
-    Heap->FrontEndHeapType = (UCHAR)Value;
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && Value != HEAP_FRONT_END_LFH)
+        RtlpLfhCompact(Heap);
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && Value != HEAP_FRONT_END_LFH &&
+        Heap->LfhSubsegmentCount != 0) {
+        Status = STATUS_UNSUCCESSFUL;
+    } else {
+        if (Value != HEAP_FRONT_END_LOOKASIDE)
+            RtlpHeapFrontFlush(Heap);
+        Heap->FrontEndHeapType = (UCHAR)Value;
+    }
     RtlpHeapReleaseLock(Heap, Locked);
-    return STATUS_SUCCESS;
+    return Status;
 }
 
 /* See heap.h: HeapCompatibilityInformation returns the front end as a ULONG. */

@@ -29,6 +29,17 @@
 #define HEAP_CREATE_ENABLE_TRACING      0x00020000
 #define HEAP_CREATE_ENABLE_EXECUTE      0x00040000
 
+/*
+ * The calls kernel32 forwards to as they are (HeapAlloc, HeapReAlloc,
+ * HeapFree, HeapSize: jumps, lib/user/kernel32/heap.c) use NT's calling
+ * convention, NTAPI, which on x86 is stdcall like WINAPI's.
+ */
+#if defined(__i386__)
+#define RTL_HEAP_API __attribute__((stdcall))
+#else
+#define RTL_HEAP_API
+#endif
+
 /* MEM_* and PAGE_* for the heap's virtual memory requests: ntuser.h. */
 #include "ntuser.h"
 
@@ -131,7 +142,7 @@ typedef enum _HEAP_INFORMATION_CLASS {
 /* HeapCompatibilityInformation values: the front end in use. */
 #define HEAP_FRONT_END_NONE         0
 #define HEAP_FRONT_END_LOOKASIDE    1
-#define HEAP_FRONT_END_LFH          2   /* not implemented */
+#define HEAP_FRONT_END_LFH          2   /* the low-fragmentation heap */
 
 /*
  * Creates a heap and returns its handle (its base address), or NULL.
@@ -154,7 +165,7 @@ PVOID RtlDestroyHeap(PVOID HeapHandle);
  * RtlpHeapRaiseStatus(STATUS_NO_MEMORY) instead of returning NULL),
  * HEAP_NO_SERIALIZE. Returns 8-byte aligned memory or NULL.
  */
-PVOID RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size);
+PVOID RTL_HEAP_API RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size);
 
 /*
  * Resizes BaseAddress to Size bytes, keeping its contents. Moves the block
@@ -162,17 +173,17 @@ PVOID RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size);
  * move. HEAP_ZERO_MEMORY zeroes the bytes added. NULL BaseAddress: NULL.
  * A pointer the heap does not own is reported as corruption.
  */
-PVOID RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size);
+PVOID RTL_HEAP_API RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size);
 
 /*
  * Frees BaseAddress (NULL is allowed: TRUE). A double free, a pointer the
  * heap never returned or a damaged header or tail is reported through
  * RtlpHeapReportCorruption; if that returns, the result is FALSE.
  */
-BOOLEAN RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
+BOOLEAN RTL_HEAP_API RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
 
 /* The exact size asked for BaseAddress, or (SIZE_T)-1 if it is not a busy block of this heap. */
-SIZE_T RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress);
+SIZE_T RTL_HEAP_API RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress);
 
 /*
  * Checks one block (BaseAddress) or, with NULL, the whole heap: headers,
@@ -197,7 +208,7 @@ SIZE_T RtlCompactHeap(PVOID HeapHandle, ULONG Flags);
 BOOLEAN RtlLockHeap(PVOID HeapHandle);
 BOOLEAN RtlUnlockHeap(PVOID HeapHandle);
 
-/* HeapCompatibilityInformation: selects the front end (0 none, 1 lookaside). */
+/* HeapCompatibilityInformation: selects the front end (0 none, 1 lookaside, 2 LFH). */
 NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                PVOID HeapInformation, SIZE_T HeapInformationLength);
 NTSTATUS RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,

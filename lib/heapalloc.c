@@ -11,7 +11,7 @@
  * heap refuses anything over HEAP_MAXIMUM_BLOCK_BYTES with its header.
  * Damage found under the lock is reported after the lock is released.
  */
-#include "heapp.h"
+#include "heaplfh.h"
 #include "kstring.h"
 
 /* Units for a block holding Size bytes (Size <= HEAP_MAXIMUM_REQUEST). */
@@ -26,9 +26,17 @@ SIZE_T RtlpHeapUnitsForSize(ULONG Flags, SIZE_T Size)
 void RtlpHeapSetBusy(PHEAP Heap, PHEAP_ENTRY Entry, ULONG Flags, SIZE_T Size)
 {
     SIZE_T Unused = ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT) - Size;
-    ASSERT(Unused >= sizeof(HEAP_ENTRY) && Unused <= 0xFF);
-    Entry->Flags = HEAP_ENTRY_BUSY | ((Flags & HEAP_TAIL_CHECKING_ENABLED) ? HEAP_ENTRY_FILL_PATTERN : 0);
-    Entry->UnusedBytes = (UCHAR)Unused;
+    ASSERT(Unused >= sizeof(HEAP_ENTRY));
+    Entry->Flags = (UCHAR)((Entry->Flags & HEAP_ENTRY_LFH_SLOT) | HEAP_ENTRY_BUSY |
+                           ((Flags & HEAP_TAIL_CHECKING_ENABLED) ? HEAP_ENTRY_FILL_PATTERN : 0));
+    if (Unused < HEAP_UNUSED_EXTENDED) {
+        Entry->UnusedBytes = (UCHAR)Unused;
+    } else {
+        /* Only a slot shrunk in place leaves this much; the count goes in its last bytes. */
+        ASSERT((Entry->Flags & HEAP_ENTRY_LFH_SLOT) && !(Flags & HEAP_TAIL_CHECKING_ENABLED));
+        Entry->UnusedBytes = HEAP_UNUSED_EXTENDED;
+        *(PUSHORT)((PUCHAR)RtlpHeapNextEntry(Entry) - sizeof(USHORT)) = (USHORT)Unused;
+    }
     RtlpHeapSealEntry(Heap, Entry);
     if (Flags & HEAP_ZERO_MEMORY)
         memset(Entry + 1, 0, Size);
@@ -37,15 +45,17 @@ void RtlpHeapSetBusy(PHEAP Heap, PHEAP_ENTRY Entry, ULONG Flags, SIZE_T Size)
 }
 
 /* Takes a block of Units off the free lists, committing more if needed; NULL if none. */
-static PHEAP_ENTRY RtlpHeapAllocateFromBackEnd(PHEAP Heap, USHORT Units)
+PHEAP_ENTRY RtlpHeapAllocateFromBackEnd(PHEAP Heap, USHORT Units)
 {
     PHEAP_FREE_ENTRY Free = RtlpHeapFindFreeBlock(Heap, Units);
     PHEAP_ENTRY Entry;
 
     if (Free == NULL && RtlpHeapExtend(Heap, Units))
         Free = RtlpHeapFindFreeBlock(Heap, Units);
-    if (Free == NULL && Heap->FrontEndHeapType == HEAP_FRONT_END_LOOKASIDE) {
+    if (Free == NULL && Heap->FrontEndHeapType != HEAP_FRONT_END_NONE) {
+        /* What the front ends hold back is the last reserve. */
         RtlpHeapFrontFlush(Heap);
+        RtlpLfhCompact(Heap);
         Free = RtlpHeapFindFreeBlock(Heap, Units);
     }
     if (Free == NULL)
@@ -77,8 +87,15 @@ PVOID RtlpHeapAllocateLocked(PHEAP Heap, ULONG Flags, SIZE_T Size)
     Limit = (Heap->Flags & HEAP_GROWABLE) ? Heap->VirtualMemoryThreshold : HEAP_MAX_FREE_UNITS;
     if (Units > Limit)
         return (Heap->Flags & HEAP_GROWABLE) ? RtlpHeapAllocateBig(Heap, Flags, Size) : NULL;
-    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LOOKASIDE && Units < HEAP_LOOKASIDE_LISTS)
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && Units <= HEAP_LFH_MAX_UNITS &&
+        !(Flags & (HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED))) {
+        Entry = RtlpLfhAllocate(Heap, Units);
+        if (Heap->PendingCorruption != 0)
+            return NULL;
+        /* The slot may be bigger than Units: its bucket's size. */
+    } else if (Heap->FrontEndHeapType == HEAP_FRONT_END_LOOKASIDE && Units < HEAP_LOOKASIDE_LISTS) {
         Entry = RtlpHeapFrontAllocate(Heap, (USHORT)Units);
+    }
     if (Entry == NULL)
         Entry = RtlpHeapAllocateFromBackEnd(Heap, (USHORT)Units);
     if (Entry == NULL)
@@ -87,22 +104,42 @@ PVOID RtlpHeapAllocateLocked(PHEAP Heap, ULONG Flags, SIZE_T Size)
     return Entry + 1;
 }
 
-/* See heap.h. */
-PVOID RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size)
+/* RtlAllocateHeap's general path: every request the LFH cannot serve at once. */
+static __attribute__((noinline)) PVOID RtlpHeapAllocateGeneral(PHEAP Heap, ULONG Flags, SIZE_T Size)
 {
-    PHEAP Heap = HeapHandle;
-    BOOLEAN Locked;
-    PVOID Result;
-
-    Flags |= Heap->ForceFlags;
-    Locked = RtlpHeapAcquireLock(Heap, Flags);
-    Result = RtlpHeapAllocateLocked(Heap, Flags, Size);
+    BOOLEAN Locked = RtlpHeapAcquireLock(Heap, Flags);
+    PVOID Result = RtlpHeapAllocateLocked(Heap, Flags, Size);
     RtlpHeapReleaseLock(Heap, Locked);
     if (RtlpHeapReportPending(Heap))
         return NULL;
     if (Result == NULL && (Flags & HEAP_GENERATE_EXCEPTIONS))
         RtlpHeapRaiseStatus(STATUS_NO_MEMORY);
     return Result;
+}
+
+/*
+ * See heap.h. The LFH's common case runs here without a call (one
+ * exchange, one pop); the general path is a separate function so that
+ * this one stays small enough to keep its values in registers.
+ */
+PVOID RTL_HEAP_API RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size)
+{
+    PHEAP Heap = HeapHandle;
+    PVOID Result;
+
+    Flags |= Heap->ForceFlags;
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && Size <= HEAP_LFH_MAX_REQUEST &&
+        !(Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED)) &&
+        RtlpHeapTryLockFast(Heap)) {
+        Result = RtlpLfhTryAllocate(Heap, Size);
+        RtlpHeapUnlockFast(Heap);
+        if (Result != NULL) {
+            if (Flags & HEAP_ZERO_MEMORY)
+                memset(Result, 0, Size);
+            return Result;
+        }
+    }
+    return RtlpHeapAllocateGeneral(Heap, Flags, Size);
 }
 
 /* Gives a busy block (already off any front end) back to the free lists. */
@@ -122,22 +159,21 @@ void RtlpHeapFreeLocked(PHEAP Heap, PHEAP_ENTRY Entry)
         RtlpHeapNoteCorruption(Heap, Entry + 1, HEAP_CORRUPTION_TAIL_OVERWRITTEN);
         return;
     }
+    if (Entry->Flags & HEAP_ENTRY_LFH_SLOT) {
+        RtlpLfhFreeSlot(Heap, Entry);
+        return;
+    }
     if (Heap->FrontEndHeapType == HEAP_FRONT_END_LOOKASIDE && RtlpHeapFrontFree(Heap, Entry))
         return;
     RtlpHeapFreeToBackEnd(Heap, Entry);
 }
 
-/* See heap.h. */
-BOOLEAN RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress)
+/* RtlFreeHeap's general path: classifies BaseAddress and frees or reports it. */
+static __attribute__((noinline)) BOOLEAN RtlpHeapFreeGeneral(PHEAP Heap, ULONG Flags,
+                                                             PVOID BaseAddress)
 {
-    PHEAP Heap = HeapHandle;
     PHEAP_ENTRY Entry;
-    BOOLEAN Locked;
-
-    if (BaseAddress == NULL)
-        return TRUE;
-    Flags |= Heap->ForceFlags;
-    Locked = RtlpHeapAcquireLock(Heap, Flags);
+    BOOLEAN Locked = RtlpHeapAcquireLock(Heap, Flags);
     switch (RtlpHeapFindBlock(Heap, BaseAddress, &Entry)) {
     case HEAP_BLOCK_BUSY:
         RtlpHeapFreeLocked(Heap, Entry);
@@ -159,8 +195,26 @@ BOOLEAN RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress)
     return !RtlpHeapReportPending(Heap);
 }
 
+/* See heap.h. A busy LFH slot is freed here without a call; anything else is classified. */
+BOOLEAN RTL_HEAP_API RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress)
+{
+    PHEAP Heap = HeapHandle;
+
+    if (BaseAddress == NULL)
+        return TRUE;
+    Flags |= Heap->ForceFlags;
+    if (!(Flags & HEAP_NO_SERIALIZE) && RtlpHeapTryLockFast(Heap)) {
+        BOOLEAN Done = RtlpLfhTryFree(Heap, BaseAddress);
+        RtlpHeapUnlockFast(Heap);
+        /* (Nothing on that path notes damage: a released subsegment just coalesces.) */
+        if (Done)
+            return TRUE;
+    }
+    return RtlpHeapFreeGeneral(Heap, Flags, BaseAddress);
+}
+
 /* See heap.h. */
-SIZE_T RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress)
+SIZE_T RTL_HEAP_API RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress)
 {
     PHEAP Heap = HeapHandle;
     PHEAP_ENTRY Entry;

@@ -12,22 +12,8 @@
  * reported, not faulted on. Damage is noted under the lock and reported by
  * RtlpHeapReportPending once the lock is released.
  */
-#include "heapp.h"
+#include "heaplfh.h"
 #include "kstring.h"
-
-/* The segment whose committed pages hold Address (after its header), or NULL. */
-PHEAP_SEGMENT RtlpHeapFindSegment(PHEAP Heap, PCVOID Address, ULONG *Index)
-{
-    for (ULONG i = 0; i < Heap->SegmentCount; i++) {
-        PHEAP_SEGMENT Segment = Heap->Segments[i];
-        if (Segment != NULL && (PUCHAR)Address >= (PUCHAR)Segment->FirstEntry &&
-            (PUCHAR)Address < Segment->LastValidEntry) {
-            *Index = i;
-            return RtlpHeapIsPageCommitted(Segment, Address) ? Segment : NULL;
-        }
-    }
-    return NULL;
-}
 
 /* Classifies BaseAddress as HEAP_BLOCK_*; *Entry gets the header where there is one. */
 ULONG RtlpHeapFindBlock(PHEAP Heap, PCVOID BaseAddress, PHEAP_ENTRY *Entry)
@@ -45,6 +31,14 @@ ULONG RtlpHeapFindBlock(PHEAP Heap, PCVOID BaseAddress, PHEAP_ENTRY *Entry)
         if (!RtlpHeapEntryIntact(Heap, Header) || Header->SegmentIndex != Index ||
             Header->Size == 0 || (Header->Flags & HEAP_ENTRY_LAST_ENTRY))
             return HEAP_BLOCK_CORRUPT;
+        if (Header->Flags & HEAP_ENTRY_LFH_SLOT) {
+            if (!RtlpLfhVouches(Heap, Segment, Header))
+                return HEAP_BLOCK_CORRUPT;
+            return (Header->Flags & HEAP_ENTRY_BUSY) ? HEAP_BLOCK_BUSY : HEAP_BLOCK_FREE;
+        }
+        /* A subsegment's container was never handed out as such. */
+        if (Header->Flags & HEAP_ENTRY_LFH_SUBSEGMENT)
+            return HEAP_BLOCK_FOREIGN;
         if (!(Header->Flags & HEAP_ENTRY_BUSY) || (Header->Flags & HEAP_ENTRY_LOOKASIDE))
             return HEAP_BLOCK_FREE;
         Next = RtlpHeapNextEntry(Header);
@@ -221,6 +215,9 @@ ULONG RtlpHeapValidateLocked(PHEAP Heap, PVOID *BadAddress)
         return Reason;
     if (!RtlpHeapFrontValidate(Heap, BadAddress))
         return HEAP_CORRUPTION_LOOKASIDE;
+    Reason = RtlpLfhValidate(Heap, BadAddress);
+    if (Reason != 0)
+        return Reason;
     for (PLIST_ENTRY Link = Heap->VirtualAllocdBlocks.Flink; Link != &Heap->VirtualAllocdBlocks;
          Link = Link->Flink) {
         PHEAP_VIRTUAL_ALLOC_ENTRY Big = CONTAINING_RECORD(Link, HEAP_VIRTUAL_ALLOC_ENTRY, Entry);

@@ -114,7 +114,8 @@ void RtlpHeapCarveFreeRange(PHEAP Heap, UCHAR SegmentIndex, PUCHAR Start, PUCHAR
  * Returns [Start, End) (off every list, Start following a block of
  * PreviousUnits) to the free lists, merged with a free block on either
  * side. With AllowDecommit, a result past NT's thresholds (a block of a
- * page or more while the heap holds 64 KB free) gives its inner pages back.
+ * page or more while the heap holds 64 KB free) gives its inner pages back
+ * (the 64 KB rises while the heap churns: RtlpHeapExtend).
  */
 void RtlpHeapCoalesceRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, PUCHAR End,
                            USHORT PreviousUnits, BOOLEAN AllowDecommit)
@@ -140,7 +141,8 @@ void RtlpHeapCoalesceRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, PUCH
     Units = (SIZE_T)(End - Start) >> HEAP_GRANULARITY_SHIFT;
     if (AllowDecommit && Units >= Heap->DeCommitFreeBlockThreshold &&
         Heap->TotalFreeSize + Units >= Heap->DeCommitTotalFreeThreshold) {
-        RtlpHeapDecommitRange(Heap, Segment, Start, End, PreviousUnits, NULL);
+        if (RtlpHeapDecommitRange(Heap, Segment, Start, End, PreviousUnits, NULL))
+            Heap->DecommittedSinceExtend = TRUE;
         return;
     }
     RtlpHeapCarveFreeRange(Heap, Segment->SegmentIndex, Start, End, PreviousUnits);

@@ -47,6 +47,8 @@ C_ASSERT(sizeof(HEAP_ENTRY) == 8);
 #define HEAP_ENTRY_FILL_PATTERN     0x04    /* busy: tail pattern; free: free-fill pattern */
 #define HEAP_ENTRY_VIRTUAL_ALLOC    0x08    /* a big block in its own region */
 #define HEAP_ENTRY_LAST_ENTRY       0x10    /* the sentinel that ends a committed run */
+#define HEAP_ENTRY_LFH_SLOT         0x20    /* a slot of an LFH subsegment (busy or free) */
+#define HEAP_ENTRY_LFH_SUBSEGMENT   0x40    /* a busy block that holds an LFH subsegment */
 #define HEAP_ENTRY_LOOKASIDE        0x80    /* busy in the back end, free in a lookaside list */
 
 /* A free block: the header, then its free-list links. */
@@ -100,6 +102,37 @@ typedef struct _HEAP_LOOKASIDE {
     ULONG TotalAllocates, AllocateHits, TotalFrees, FreeHits;
 } HEAP_LOOKASIDE, *PHEAP_LOOKASIDE;
 
+/*
+ * The low-fragmentation front end (heaplfh.c). A subsegment sits in the
+ * data of a busy back-end block and is cut into BlockCount slots of
+ * BlockUnits each; free slots are linked through their data.
+ */
+#define HEAP_LFH_BUCKETS        96      /* 8-byte steps to 256 B, then 16 per doubling */
+#define HEAP_LFH_MAX_UNITS      512     /* 4 KB blocks, header included */
+#define HEAP_LFH_MIN_SLOTS      4
+#define HEAP_LFH_MAX_SLOTS      1024
+#define HEAP_SUBSEGMENT_SIGNATURE 0x5348464Cu   /* "LFHS" */
+
+typedef struct _HEAP_SUBSEGMENT {
+    ULONG Signature;
+    USHORT BlockUnits;              /* every slot's Size */
+    USHORT BlockCount;
+    USHORT FreeCount;               /* slots on FreeList */
+    UCHAR BucketIndex;
+    struct _HEAP *Heap;
+    struct _HEAP_LFH_BUCKET *Bucket;    /* Heap->Buckets[BucketIndex] */
+    PUCHAR FirstSlot;               /* slot headers from here ... */
+    PUCHAR EndSlots;                /* ... to here */
+    SINGLE_LIST_ENTRY FreeList;     /* through the free slots' data, LIFO */
+    LIST_ENTRY Link;                /* in the bucket's list */
+} HEAP_SUBSEGMENT, *PHEAP_SUBSEGMENT;
+
+typedef struct _HEAP_LFH_BUCKET {
+    LIST_ENTRY Subsegments;         /* those with a free slot come first */
+    USHORT BlockUnits;
+    USHORT SubsegmentCount;
+} HEAP_LFH_BUCKET, *PHEAP_LFH_BUCKET;
+
 typedef struct _HEAP {
     ULONG Signature;
     ULONG Flags;                    /* creation flags */
@@ -114,7 +147,9 @@ typedef struct _HEAP {
     SIZE_T SegmentReserve;          /* bytes for the next segment */
     SIZE_T SegmentCommit;           /* least bytes committed at a time */
     SIZE_T DeCommitFreeBlockThreshold;  /* units */
-    SIZE_T DeCommitTotalFreeThreshold;  /* units */
+    SIZE_T DeCommitTotalFreeThreshold;  /* units; raised while the heap churns (heapseg.c) */
+    SIZE_T DeCommitTotalFreeBase;       /* units: the threshold as created */
+    BOOLEAN DecommittedSinceExtend;     /* pages went back since the heap last committed */
     SIZE_T VirtualMemoryThreshold;  /* units; bigger requests get their own region */
     SIZE_T TotalFreeSize;           /* units on the free lists */
     PHEAP_SEGMENT Segments[HEAP_MAXIMUM_SEGMENTS];
@@ -122,6 +157,8 @@ typedef struct _HEAP {
     ULONG FreeListsInUse[HEAP_FREE_LISTS / 32];
     LIST_ENTRY FreeLists[HEAP_FREE_LISTS];
     HEAP_LOOKASIDE Lookaside[HEAP_LOOKASIDE_LISTS];
+    HEAP_LFH_BUCKET Buckets[HEAP_LFH_BUCKETS];
+    ULONG LfhSubsegmentCount;       /* subsegments the LFH holds, all buckets */
     ULONG PendingCorruption;        /* HEAP_CORRUPTION_* found under the lock, reported after */
     PVOID PendingCorruptionAddress;
     HEAP_SEGMENT Segment0;          /* the first segment's descriptor */
@@ -136,6 +173,7 @@ typedef struct _HEAP {
 #define HEAP_CORRUPTION_FREE_LIST           6   /* free lists disagree with the blocks */
 #define HEAP_CORRUPTION_BAD_SEGMENT         7   /* segment or heap descriptor damaged */
 #define HEAP_CORRUPTION_LOOKASIDE           8   /* a lookaside list is damaged */
+#define HEAP_CORRUPTION_LFH                 9   /* an LFH subsegment or its free list is damaged */
 
 /* Requests above this fail at once (they could not be rounded without overflow). */
 #define HEAP_MAXIMUM_REQUEST ((SIZE_T)-1 - 4 * HEAP_ALLOCATION_GRANULARITY)
@@ -152,17 +190,39 @@ static inline PHEAP_ENTRY RtlpHeapPreviousEntry(PHEAP_ENTRY Entry)
     return (PHEAP_ENTRY)((PUCHAR)Entry - ((SIZE_T)Entry->PreviousSize << HEAP_GRANULARITY_SHIFT));
 }
 
+/*
+ * UnusedBytes 0xFF means "more than a byte holds": the count is then the
+ * USHORT in the block's last two bytes, which are unused by definition.
+ * Only an LFH slot shrunk in place gets there (back-end blocks split).
+ */
+#define HEAP_UNUSED_EXTENDED 0xFF
+
+static inline SIZE_T RtlpHeapUnusedBytes(const HEAP_ENTRY *Entry)
+{
+    if (Entry->UnusedBytes != HEAP_UNUSED_EXTENDED)
+        return Entry->UnusedBytes;
+    return *(const USHORT *)((const UCHAR *)Entry +
+                             ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT) - sizeof(USHORT));
+}
+
 static inline SIZE_T RtlpHeapUserSize(const HEAP_ENTRY *Entry)
 {
-    return ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT) - Entry->UnusedBytes;
+    return ((SIZE_T)Entry->Size << HEAP_GRANULARITY_SHIFT) - RtlpHeapUnusedBytes(Entry);
 }
 
 static inline UCHAR RtlpHeapChecksum(const HEAP *Heap, const HEAP_ENTRY *Entry)
 {
-    /* Catches most single-byte damage to a header for the price of a few XORs. */
-    return (UCHAR)((Entry->Size ^ (Entry->Size >> 8) ^ Entry->PreviousSize ^
-                    (Entry->PreviousSize >> 8) ^ Entry->Flags ^ Entry->UnusedBytes ^
-                    Entry->SegmentIndex ^ Heap->EntryCookie) & 0xFF);
+    /*
+     * The XOR of the header's other seven bytes and the heap's cookie:
+     * catches any single-byte damage. Computed a word at a time (x86 is
+     * little-endian: SmallTagIndex is the low byte of the second word).
+     */
+    ULONG Words[2];
+    __builtin_memcpy(Words, Entry, sizeof(Words));
+    ULONG X = Words[0] ^ (Words[1] & 0xFFFFFF00u) ^ Heap->EntryCookie;
+    X ^= X >> 16;
+    X ^= X >> 8;
+    return (UCHAR)X;
 }
 
 static inline void RtlpHeapSealEntry(const HEAP *Heap, PHEAP_ENTRY Entry)
@@ -175,10 +235,37 @@ static inline BOOLEAN RtlpHeapEntryIntact(const HEAP *Heap, const HEAP_ENTRY *En
     return Entry->SmallTagIndex == RtlpHeapChecksum(Heap, Entry);
 }
 
+/*
+ * Rewrites Flags and UnusedBytes and updates the checksum by what changed,
+ * without recomputing it: a header damaged before stays wrong by the same
+ * bits, so the damage is still found where the header is next checked.
+ */
+static inline void RtlpHeapResealFlags(PHEAP_ENTRY Entry, UCHAR Flags, UCHAR UnusedBytes)
+{
+    UCHAR Change = (UCHAR)(Entry->Flags ^ Flags ^ Entry->UnusedBytes ^ UnusedBytes);
+    Entry->Flags = Flags;
+    Entry->UnusedBytes = UnusedBytes;
+    Entry->SmallTagIndex ^= Change;
+}
+
 static inline BOOLEAN RtlpHeapIsPageCommitted(const HEAP_SEGMENT *Segment, const void *Address)
 {
-    ULONG Page = (ULONG)(((PUCHAR)Address - Segment->BaseAddress) / HEAP_PAGE_SIZE);
+    ULONG Page = (ULONG)((SIZE_T)((PUCHAR)Address - Segment->BaseAddress) / HEAP_PAGE_SIZE);
     return (Segment->CommitBitmap[Page >> 5] >> (Page & 31)) & 1;
+}
+
+/* The segment whose committed pages hold Address (after its header), or NULL. */
+FORCEINLINE PHEAP_SEGMENT RtlpHeapFindSegment(PHEAP Heap, PCVOID Address, ULONG *Index)
+{
+    for (ULONG i = 0; i < Heap->SegmentCount; i++) {
+        PHEAP_SEGMENT Segment = Heap->Segments[i];
+        if (Segment != NULL && (PUCHAR)Address >= (PUCHAR)Segment->FirstEntry &&
+            (PUCHAR)Address < Segment->LastValidEntry) {
+            *Index = i;
+            return RtlpHeapIsPageCommitted(Segment, Address) ? Segment : NULL;
+        }
+    }
+    return NULL;
 }
 
 static inline ULONG_PTR RtlpHeapRoundUp(ULONG_PTR Value, ULONG_PTR Alignment)
@@ -190,8 +277,25 @@ static inline ULONG_PTR RtlpHeapRoundUp(ULONG_PTR Value, ULONG_PTR Alignment)
 BOOLEAN RtlpHeapAcquireLock(PHEAP Heap, ULONG Flags);
 void RtlpHeapReleaseLock(PHEAP Heap, BOOLEAN Locked);
 
+/*
+ * The fast paths' lock: one exchange, taken only if free, with no owner
+ * recorded. That is sound because a fast path never calls anything that
+ * takes the lock again; a thread that holds the lock through RtlLockHeap
+ * fails the exchange and goes the general way, where recursion is known.
+ */
+FORCEINLINE BOOLEAN RtlpHeapTryLockFast(PHEAP Heap)
+{
+    return __atomic_exchange_n(&Heap->LockWord, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+FORCEINLINE void RtlpHeapUnlockFast(PHEAP Heap)
+{
+    __atomic_store_n(&Heap->LockWord, 0, __ATOMIC_RELEASE);
+}
+
 /* ---- heapalloc.c: the locked back-end calls the others share ---- */
 SIZE_T RtlpHeapUnitsForSize(ULONG Flags, SIZE_T Size);
+PHEAP_ENTRY RtlpHeapAllocateFromBackEnd(PHEAP Heap, USHORT Units);
 PVOID RtlpHeapAllocateLocked(PHEAP Heap, ULONG Flags, SIZE_T Size);
 void RtlpHeapFreeLocked(PHEAP Heap, PHEAP_ENTRY Entry);
 void RtlpHeapFreeToBackEnd(PHEAP Heap, PHEAP_ENTRY Entry);
@@ -230,6 +334,20 @@ BOOLEAN RtlpHeapFrontFree(PHEAP Heap, PHEAP_ENTRY Entry);
 void RtlpHeapFrontFlush(PHEAP Heap);
 BOOLEAN RtlpHeapFrontValidate(PHEAP Heap, PVOID *BadAddress);
 
+/* ---- heaplfh.c: the low-fragmentation front end ---- */
+/* (heaplfh.h has the inline fast half.) */
+void RtlpLfhInitialize(PHEAP Heap);
+PHEAP_ENTRY RtlpLfhAllocate(PHEAP Heap, SIZE_T Units);
+BOOLEAN RtlpLfhReAllocateInPlace(PHEAP Heap, ULONG Flags, PHEAP_ENTRY Slot, SIZE_T Size);
+void RtlpLfhCompact(PHEAP Heap);
+ULONG RtlpLfhValidate(PHEAP Heap, PVOID *BadAddress);
+SIZE_T RtlpLfhSlotExtraOverhead(PHEAP_ENTRY Slot);
+
+static inline PHEAP_SUBSEGMENT RtlpLfhSubsegmentOf(PHEAP_ENTRY Slot)
+{
+    return (PHEAP_SUBSEGMENT)((PUCHAR)Slot - ((SIZE_T)Slot->PreviousSize << HEAP_GRANULARITY_SHIFT));
+}
+
 /* ---- heapcheck.c: block lookup, patterns, validation ---- */
 /* What RtlpHeapFindBlock found at an address. */
 #define HEAP_BLOCK_BUSY     0
@@ -238,7 +356,6 @@ BOOLEAN RtlpHeapFrontValidate(PHEAP Heap, PVOID *BadAddress);
 #define HEAP_BLOCK_FOREIGN  3   /* not in the heap at all */
 #define HEAP_BLOCK_CORRUPT  4   /* in the heap, header damaged */
 ULONG RtlpHeapFindBlock(PHEAP Heap, PCVOID BaseAddress, PHEAP_ENTRY *Entry);
-PHEAP_SEGMENT RtlpHeapFindSegment(PHEAP Heap, PCVOID Address, ULONG *Index);
 void RtlpHeapFillFree(PHEAP Heap, PHEAP_ENTRY Entry);
 BOOLEAN RtlpHeapCheckFreeFill(PHEAP_ENTRY Entry);
 void RtlpHeapFillTail(PHEAP_ENTRY Entry);

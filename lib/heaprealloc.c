@@ -18,6 +18,8 @@ static BOOLEAN RtlpHeapReAllocateInPlace(PHEAP Heap, ULONG Flags, PHEAP_ENTRY En
     SIZE_T Limit = (Heap->Flags & HEAP_GROWABLE) ? Heap->VirtualMemoryThreshold : HEAP_MAX_FREE_UNITS;
     PHEAP_ENTRY Next;
 
+    if (Entry->Flags & HEAP_ENTRY_LFH_SLOT)
+        return RtlpLfhReAllocateInPlace(Heap, Flags, Entry, Size);
     if (Units > Limit)
         return FALSE;
     if (Units > Entry->Size) {
@@ -86,7 +88,7 @@ static PVOID RtlpHeapReAllocateLocked(PHEAP Heap, ULONG Flags, PVOID BaseAddress
 }
 
 /* See heap.h. */
-PVOID RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size)
+PVOID RTL_HEAP_API RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size)
 {
     PHEAP Heap = HeapHandle;
     BOOLEAN Locked;

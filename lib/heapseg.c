@@ -214,6 +214,19 @@ BOOLEAN RtlpHeapExtend(PHEAP Heap, USHORT Units)
     ULONG Pages = (ULONG)((Bytes + HEAP_PAGE_SIZE - 1) / HEAP_PAGE_SIZE);
     ULONG Want = (ULONG)(Heap->SegmentCommit / HEAP_PAGE_SIZE);
 
+    /*
+     * Committing again what a free decommitted since the last commit is
+     * churn: two system calls and fresh zero pages for memory the program
+     * keeps wanting. Each time, the heap keeps twice as much free space
+     * committed before it decommits, up to 16 times NT's 64 KB; HeapCompact
+     * brings it back down. (glibc's trim threshold adapts the same way.)
+     */
+    if (Heap->DecommittedSinceExtend) {
+        Heap->DecommittedSinceExtend = FALSE;
+        if (Heap->DeCommitTotalFreeThreshold < 16 * Heap->DeCommitTotalFreeBase)
+            Heap->DeCommitTotalFreeThreshold *= 2;
+    }
+
     if (Want < Pages)
         Want = Pages;
     for (ULONG i = 0; i < Heap->SegmentCount; i++) {

@@ -10,6 +10,9 @@
  * 8 bytes count in the overhead of the block before it, so a segment's
  * header, data, overhead and uncommitted bytes add up to its reservation.
  * Blocks in the lookaside lists are reported free, which is what they are.
+ * An LFH subsegment is not reported as the one busy block it is to the
+ * back end: its slots are, each as a block, busy or free, with the
+ * container's own bytes in the first and last slots' overhead.
  */
 #include "heapp.h"
 
@@ -69,12 +72,27 @@ static NTSTATUS RtlpHeapWalkBlock(PHEAP Heap, PHEAP_SEGMENT Segment, PHEAP_ENTRY
         Entry->OverheadBytes = 0;
         Entry->Flags = RTL_HEAP_UNCOMMITTED_RANGE;
     } else {
-        BOOLEAN Busy = (Block->Flags & HEAP_ENTRY_BUSY) && !(Block->Flags & HEAP_ENTRY_LOOKASIDE);
+        BOOLEAN Busy;
+        SIZE_T Extra = 0;
+        PHEAP_ENTRY After;
+        if (Block->Flags & HEAP_ENTRY_LFH_SUBSEGMENT)
+            Block = (PHEAP_ENTRY)((PHEAP_SUBSEGMENT)(Block + 1))->FirstSlot;
+        After = RtlpHeapNextEntry(Block);
+        if (Block->Flags & HEAP_ENTRY_LFH_SLOT) {
+            Extra = RtlpLfhSlotExtraOverhead(Block);
+            After = RtlpHeapNextEntry((PHEAP_ENTRY)RtlpLfhSubsegmentOf(Block) - 1);
+            if ((PUCHAR)RtlpHeapNextEntry(Block) != (PUCHAR)RtlpLfhSubsegmentOf(Block)->EndSlots)
+                After = NULL;   /* another slot follows, not the sentinel */
+        }
+        Busy = (Block->Flags & HEAP_ENTRY_BUSY) && !(Block->Flags & HEAP_ENTRY_LOOKASIDE);
         SIZE_T Bytes = (SIZE_T)Block->Size << HEAP_GRANULARITY_SHIFT;
         SIZE_T Data = Busy ? RtlpHeapUserSize(Block) : Bytes - sizeof(HEAP_ENTRY);
-        SIZE_T Overhead = Bytes - Data;
-        if (RtlpHeapNextEntry(Block)->Flags & HEAP_ENTRY_LAST_ENTRY)
+        SIZE_T Overhead = Bytes - Data + Extra;
+        if (After != NULL && (After->Flags & HEAP_ENTRY_LAST_ENTRY))
             Overhead += sizeof(HEAP_ENTRY);
+        /* cbOverhead is a byte, as in Windows; only a slot shrunk in place overflows it. */
+        if (Overhead > 0xFF)
+            Overhead = 0xFF;
         Entry->DataAddress = Block + 1;
         Entry->DataSize = Data;
         Entry->OverheadBytes = (UCHAR)Overhead;
@@ -113,6 +131,12 @@ NTSTATUS RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry)
     if (Block->Flags & HEAP_ENTRY_VIRTUAL_ALLOC)
         return RtlpHeapWalkBig(Heap, RtlpHeapBigFromEntry(Block)->Entry.Flink, Entry);
     Segment = Heap->Segments[Block->SegmentIndex];
+    if (Block->Flags & HEAP_ENTRY_LFH_SLOT) {
+        PHEAP_SUBSEGMENT Sub = RtlpLfhSubsegmentOf(Block);
+        if ((PUCHAR)RtlpHeapNextEntry(Block) < Sub->EndSlots)
+            return RtlpHeapWalkBlock(Heap, Segment, RtlpHeapNextEntry(Block), Entry);
+        Block = (PHEAP_ENTRY)Sub - 1;   /* after the last slot: the block after the container */
+    }
     return RtlpHeapWalkBlock(Heap, Segment, RtlpHeapNextEntry(Block), Entry);
 }
 
@@ -148,6 +172,10 @@ SIZE_T RtlCompactHeap(PVOID HeapHandle, ULONG Flags)
     Flags |= Heap->ForceFlags;
     Locked = RtlpHeapAcquireLock(Heap, Flags);
     RtlpHeapFrontFlush(Heap);
+    RtlpLfhCompact(Heap);
+    /* Asked to give memory back: the churn allowance starts over. */
+    Heap->DeCommitTotalFreeThreshold = Heap->DeCommitTotalFreeBase;
+    Heap->DecommittedSinceExtend = FALSE;
     for (ULONG i = 0; i < Heap->SegmentCount; i++)
         if (Heap->Segments[i] != NULL)
             RtlpHeapCompactSegment(Heap, Heap->Segments[i]);

@@ -22,7 +22,12 @@ def main():
             # "path [arguments]": the module's string is its name and arguments.
             path, _, args = m.partition(" ")
             name = os.path.basename(path)
-            shutil.copy(path, os.path.join(stage, "boot", name))
+            # GRUB loads a module whole: leave the debug sections behind (the
+            # symbol table stays; the loader looks symbols up in it).
+            r = subprocess.run(["objcopy", "--strip-debug", path,
+                                os.path.join(stage, "boot", name)])
+            if r.returncode != 0:
+                shutil.copy(path, os.path.join(stage, "boot", name))
             mods.append("    module2 /boot/%s %s%s" % (name, name, " " + args if args else ""))
         cfg = template.replace("@CMDLINE@", a.cmdline).replace("@MODULES@", "\n".join(mods))
         open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w").write(cfg)

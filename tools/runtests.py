@@ -128,6 +128,18 @@ def run_host_tests(binaries, filt, tally):
                     r.stderr.decode(errors="replace").strip().splitlines()[-1:]))
 
 def run_kernel_tests(a, mem, tally):
+    """Boots until every test has run; then checks that every user program
+    the filter selects did start (a module GRUB could not load never would)."""
+    started = set()
+    grub_errors = []
+    run_boots(a, mem, tally, started, grub_errors)
+    for app in a.app:
+        name = "app/" + os.path.basename(app.partition(":")[0])[:-len(".elf")]
+        if (not a.tests or a.tests in name) and name not in started:
+            tally.line("FAIL %s: never started (%s)" % (
+                name, "; ".join(grub_errors) or "its module did not reach the kernel"))
+
+def run_boots(a, mem, tally, started, grub_errors):
     skip = 0
     boots = 0
     while True:
@@ -137,9 +149,12 @@ def run_kernel_tests(a, mem, tally):
         def on_line(line):
             if VERBOSE:
                 say("| " + line)
+            if line.lstrip("\r").startswith("error: ") and not state["runs"]:
+                grub_errors.append("GRUB: " + line.lstrip("\r")[7:].strip())   # before the kernel
             if line.startswith("RUN "):
                 state["running"] = line[4:].strip()
                 state["runs"] += 1
+                started.add(state["running"])
                 return
             if line.startswith(("PASS ", "FAIL ", "SKIP ")):
                 state["in_stop"] = False

@@ -219,8 +219,10 @@ static double ReplayTrace(ALLOCATOR *A, size_t *PeakLive, size_t *PeakCommitted)
     return (Now() - Start) / TraceLength;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* "bench_heap trace": the trace replay only (for a profiler). */
+    int TraceOnly = argc > 1 && strcmp(argv[1], "trace") == 0;
     ALLOCATOR All[8];
     int Count = 0;
     static const size_t PairSizes[] = { 16, 64, 256, 4096 };
@@ -243,7 +245,7 @@ int main(void)
         if (All[i].Alloc == RawAlloc)
             All[i].Context = &All[i];
 
-    for (int w = 0; w < 4 + 4 * 3; w++) {
+    for (int w = 0; w < (TraceOnly ? 0 : 4 + 4 * 3); w++) {
         int Batch = w < 4 ? 0 : Batches[(w - 4) / 3];
         size_t Size = w < 4 ? PairSizes[w] : BatchSizes[(w - 4) % 3];
         char Label[64];

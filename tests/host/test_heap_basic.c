@@ -246,28 +246,50 @@ HTEST(heap, unsupported_create_arguments_fail)
     HT_EQ(HeapHostReservedBytes, 0);
 }
 
-HTEST(heap, lookaside_front_end_reuses_freed_block)
+HTEST(heap, front_end_is_lfh_and_can_be_chosen_before_use)
 {
     PVOID Heap = NewGrowable();
     ULONG Value = 99;
     SIZE_T Length = 0;
+    /* Growable serialized heaps start with the LFH, as on Windows since Vista. */
     HT_EQ(RtlQueryHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value, &Length), 0);
-    HT_EQ(Value, HEAP_FRONT_END_LOOKASIDE);
+    HT_EQ(Value, HEAP_FRONT_END_LFH);
     HT_EQ(Length, sizeof(ULONG));
+    /* Before the LFH has handed out a block, the heap may still choose. */
+    Value = HEAP_FRONT_END_LOOKASIDE;
+    HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value), 0);
     PVOID p = RtlAllocateHeap(Heap, 0, 48);
     HT_ASSERT(RtlFreeHeap(Heap, 0, p));
-    HT_ASSERT(RtlAllocateHeap(Heap, 0, 48) == p);
-    Value = HEAP_FRONT_END_LFH;
+    HT_ASSERT(RtlAllocateHeap(Heap, 0, 48) == p);     /* the lookaside list gave it back */
+    Value = 7;
     HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value),
-          STATUS_NOT_IMPLEMENTED);
+          STATUS_INVALID_PARAMETER);
     Value = HEAP_FRONT_END_NONE;
     HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value), 0);
     HT_EQ(RtlQueryHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value, NULL), 0);
     HT_EQ(Value, HEAP_FRONT_END_NONE);
     HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
     RtlDestroyHeap(Heap);
-    /* Debug heaps and fixed heaps start without the front end, as on NT. */
+
+    /* Once the LFH holds blocks, it stays, as Windows refuses to turn it off. */
+    Heap = NewGrowable();
+    p = RtlAllocateHeap(Heap, 0, 48);
+    Value = HEAP_FRONT_END_NONE;
+    HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value),
+          STATUS_UNSUCCESSFUL);
+    Value = HEAP_FRONT_END_LFH;
+    HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value), 0);
+    RtlFreeHeap(Heap, 0, p);
+    RtlDestroyHeap(Heap);
+
+    /* Debug and unserialized heaps start without a front end and cannot take one, as on NT. */
     Heap = RtlCreateHeap(HEAP_GROWABLE | HEAP_FREE_CHECKING_ENABLED, NULL, 0, 0, NULL, NULL);
+    HT_EQ(((PHEAP)Heap)->FrontEndHeapType, HEAP_FRONT_END_NONE);
+    Value = HEAP_FRONT_END_LFH;
+    HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value),
+          STATUS_UNSUCCESSFUL);
+    RtlDestroyHeap(Heap);
+    Heap = RtlCreateHeap(HEAP_GROWABLE | HEAP_NO_SERIALIZE, NULL, 0, 0, NULL, NULL);
     HT_EQ(((PHEAP)Heap)->FrontEndHeapType, HEAP_FRONT_END_NONE);
     RtlDestroyHeap(Heap);
 }

@@ -87,12 +87,15 @@ HTEST(heap_corrupt, overwritten_header_is_reported_on_free_and_validate)
 
 HTEST(heap_corrupt, single_byte_header_damage_is_caught)
 {
-    /* The checksum sees any one damaged byte of a header. */
-    for (volatile int Byte = 0; Byte < 8; Byte++) {
+    /* The checksum sees any one damaged byte of a header: a back-end block's, an LFH slot's. */
+    for (volatile int Byte = 0; Byte < 16; Byte++) {
         PVOID Heap = NewHeap(0, FALSE);
+        ULONG Lfh = HEAP_FRONT_END_LFH;
+        if (Byte >= 8)
+            RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Lfh, sizeof Lfh);
         unsigned char *p = RtlAllocateHeap(Heap, 0, 100);
         PVOID Keep = RtlAllocateHeap(Heap, 0, 100);
-        p[Byte - 8] ^= 0x10;
+        p[Byte % 8 - 8] ^= 0x10;
         HT_EXPECT_HEAP_CORRUPTION(HEAP_CORRUPTION_BAD_HEADER, RtlFreeHeap(Heap, 0, p));
         RtlFreeHeap(Heap, 0, Keep);
         RtlDestroyHeap(Heap);

@@ -70,10 +70,18 @@ static unsigned long StormOps(unsigned long Default)
  * message or NULL. Fixed heaps may refuse allocations (NULL is allowed);
  * growable ones must not.
  */
+/* The front end a storm's heap uses (HeapCompatibilityInformation), or -1 for the default. */
+static int StormFrontEnd = -1;
+
 static const char *StormRun(ULONG Flags, SIZE_T Reserve, unsigned long Ops, unsigned long long Seed,
                             unsigned long *Failures)
 {
     PVOID Heap = RtlCreateHeap(Flags, NULL, Reserve, 0, NULL, NULL);
+    if (Heap != NULL && StormFrontEnd >= 0) {
+        ULONG Value = (ULONG)StormFrontEnd;
+        if (RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &Value, sizeof Value) != 0)
+            return "RtlSetHeapInformation failed";
+    }
     int Growable = (Flags & HEAP_GROWABLE) != 0;
     if (Heap == NULL)
         return "RtlCreateHeap failed";
@@ -152,17 +160,35 @@ static const char *StormRun(ULONG Flags, SIZE_T Reserve, unsigned long Ops, unsi
     return NULL;
 }
 
-HTEST(heap_storm, growable_lookaside_mixed_operations)
+static void StormGrowable(int FrontEnd, unsigned long long Seed)
 {
     unsigned long Failures, Ops = StormOps(200000);
     clock_t Start = clock();
-    const char *Error = StormRun(HEAP_GROWABLE, 0, Ops, 0x9E3779B97F4A7C15ull, &Failures);
+    const char *Error;
+    StormFrontEnd = FrontEnd;
+    Error = StormRun(HEAP_GROWABLE, 0, Ops, Seed, &Failures);
+    StormFrontEnd = -1;
     if (Error)
-        htest_fail(__FILE__, __LINE__, "%s", Error);
+        htest_fail(__FILE__, __LINE__, "front end %d: %s", FrontEnd, Error);
     HT_EQ(HeapHostReservedBytes, 0);
     HT_EQ(HeapHostCommittedBytes, 0);
-    fprintf(stderr, "heap storm: %lu operations in %.1f s\n", Ops,
+    fprintf(stderr, "heap storm (front end %d): %lu operations in %.1f s\n", FrontEnd, Ops,
             (double)(clock() - Start) / CLOCKS_PER_SEC);
+}
+
+HTEST(heap_storm, growable_lfh_mixed_operations)
+{
+    StormGrowable(HEAP_FRONT_END_LFH, 0x9E3779B97F4A7C15ull);
+}
+
+HTEST(heap_storm, growable_lookaside_mixed_operations)
+{
+    StormGrowable(HEAP_FRONT_END_LOOKASIDE, 0xD1B54A32D192ED03ull);
+}
+
+HTEST(heap_storm, growable_no_front_end_mixed_operations)
+{
+    StormGrowable(HEAP_FRONT_END_NONE, 0x2545F4914F6CDD1Dull);
 }
 
 HTEST(heap_storm, growable_no_front_end_debug_checks)

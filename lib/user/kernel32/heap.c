@@ -90,29 +90,20 @@ BOOL WINAPI HeapDestroy(HANDLE hHeap)
     return TRUE;
 }
 
-LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes)
-{
-    return RtlAllocateHeap(hHeap, dwFlags, dwBytes);
-}
-
-LPVOID WINAPI HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes)
-{
-    return RtlReAllocateHeap(hHeap, dwFlags, lpMem, dwBytes);
-}
-
-BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem)
-{
-    if (!RtlFreeHeap(hHeap, dwFlags, lpMem)) {
-        SetLastError(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem)
-{
-    return RtlSizeHeap(hHeap, dwFlags, lpMem);
-}
+/*
+ * HeapAlloc, HeapReAlloc and HeapSize are ntdll's Rtl calls under other
+ * names, as Windows' kernel32 forwards them: one jump each, since both
+ * sides are stdcall with the same arguments. HeapFree widens RtlFreeHeap's
+ * BOOLEAN to a BOOL on the way back, so it calls. (Its FALSE never comes
+ * in user mode: a heap that finds damage ends the process.)
+ */
+__asm__(".text\n"
+        ".globl HeapAlloc\n.type HeapAlloc, @function\nHeapAlloc: jmp RtlAllocateHeap\n"
+        ".globl HeapReAlloc\n.type HeapReAlloc, @function\nHeapReAlloc: jmp RtlReAllocateHeap\n"
+        ".globl HeapSize\n.type HeapSize, @function\nHeapSize: jmp RtlSizeHeap\n"
+        ".globl HeapFree\n.type HeapFree, @function\nHeapFree:\n"
+        "    pushl 12(%esp)\n    pushl 12(%esp)\n    pushl 12(%esp)\n"
+        "    call RtlFreeHeap\n    movzbl %al, %eax\n    ret $12\n");
 
 BOOL WINAPI HeapValidate(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem)
 {
