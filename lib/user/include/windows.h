@@ -359,6 +359,11 @@ BOOL WINAPI HeapUnlock(HANDLE hHeap);
 BOOL WINAPI HeapWalk(HANDLE hHeap, LPPROCESS_HEAP_ENTRY lpEntry);
 HANDLE WINAPI GetProcessHeap(void);
 DWORD WINAPI GetProcessHeaps(DWORD NumberOfHeaps, PHANDLE ProcessHeaps);
+BOOL WINAPI HeapSetInformation(HANDLE HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                               PVOID HeapInformation, SIZE_T HeapInformationLength);
+BOOL WINAPI HeapQueryInformation(HANDLE HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                                 PVOID HeapInformation, SIZE_T HeapInformationLength,
+                                 PSIZE_T ReturnLength);
 
 HGLOBAL WINAPI GlobalAlloc(UINT uFlags, SIZE_T dwBytes);
 HGLOBAL WINAPI GlobalReAlloc(HGLOBAL hMem, SIZE_T dwBytes, UINT uFlags);

@@ -125,6 +125,37 @@ BOOL WINAPI HeapUnlock(HANDLE hHeap)
     return RtlUnlockHeap(hHeap);
 }
 
+/*
+ * HeapCompatibilityInformation: 2 (the low-fragmentation heap) is what
+ * growable heaps start with; 0 and 1 (none, lookaside lists) may be chosen
+ * until the LFH has handed out a block. HeapEnableTerminationOnCorruption
+ * is always on here.
+ */
+BOOL WINAPI HeapSetInformation(HANDLE HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                               PVOID HeapInformation, SIZE_T HeapInformationLength)
+{
+    NTSTATUS s = RtlSetHeapInformation(HeapHandle, HeapInformationClass, HeapInformation,
+                                       HeapInformationLength);
+    if (!NT_SUCCESS(s)) {
+        BaseSetLastNTError(s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI HeapQueryInformation(HANDLE HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+                                 PVOID HeapInformation, SIZE_T HeapInformationLength,
+                                 PSIZE_T ReturnLength)
+{
+    NTSTATUS s = RtlQueryHeapInformation(HeapHandle, HeapInformationClass, HeapInformation,
+                                         HeapInformationLength, ReturnLength);
+    if (!NT_SUCCESS(s)) {
+        BaseSetLastNTError(s);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A walk starts with lpData NULL and ends with ERROR_NO_MORE_ITEMS. */
 BOOL WINAPI HeapWalk(HANDLE hHeap, LPPROCESS_HEAP_ENTRY lpEntry)
 {
