@@ -203,7 +203,9 @@ BOOLEAN RTL_HEAP_API RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddres
     if (BaseAddress == NULL)
         return TRUE;
     Flags |= Heap->ForceFlags;
-    if (!(Flags & HEAP_NO_SERIALIZE) && RtlpHeapTryLockFast(Heap)) {
+    /* (LFH blocks exist only while the LFH is the front end: it cannot be left while they do.) */
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && !(Flags & HEAP_NO_SERIALIZE) &&
+        RtlpHeapTryLockFast(Heap)) {
         BOOLEAN Done = RtlpLfhTryFree(Heap, BaseAddress);
         RtlpHeapUnlockFast(Heap);
         /* (Nothing on that path notes damage: a released subsegment just coalesces.) */

@@ -223,18 +223,23 @@ int main(int argc, char **argv)
 {
     /* "bench_heap trace": the trace replay only (for a profiler). */
     int TraceOnly = argc > 1 && strcmp(argv[1], "trace") == 0;
-    ALLOCATOR All[8];
+    ALLOCATOR All[9];
     int Count = 0;
     static const size_t PairSizes[] = { 16, 64, 256, 4096 };
     static const int Batches[] = { 25, 100, 400, 1600 };
     static const size_t BatchSizes[] = { 16, 32, 64 };
-    ULONG None = HEAP_FRONT_END_NONE;
-    PVOID Lookaside = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
-    PVOID Plain = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
-    RtlSetHeapInformation(Plain, HeapCompatibilityInformation, &None, sizeof None);
-
-    All[Count++] = (ALLOCATOR){ "rtl", RtlAlloc, RtlFree, Lookaside, NULL, NULL };
-    All[Count++] = (ALLOCATOR){ "rtl_nofront", RtlAlloc, RtlFree, Plain, NULL, NULL };
+    /* The Rtl heap three ways: the default front end (the LFH), none, the lookaside lists. */
+    static const ULONG FrontEnds[3] = { HEAP_FRONT_END_LFH, HEAP_FRONT_END_NONE,
+                                        HEAP_FRONT_END_LOOKASIDE };
+    PVOID Rtl[3];
+    for (int i = 0; i < 3; i++) {
+        Rtl[i] = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
+        RtlSetHeapInformation(Rtl[i], HeapCompatibilityInformation, (PVOID)&FrontEnds[i],
+                              sizeof(ULONG));
+    }
+    All[Count++] = (ALLOCATOR){ "rtl", RtlAlloc, RtlFree, Rtl[0], NULL, NULL };
+    All[Count++] = (ALLOCATOR){ "rtl_nofront", RtlAlloc, RtlFree, Rtl[1], NULL, NULL };
+    All[Count++] = (ALLOCATOR){ "rtl_lookaside", RtlAlloc, RtlFree, Rtl[2], NULL, NULL };
     All[Count] = (ALLOCATOR){ "glibc", RawAlloc, RawFree, NULL, malloc, free };
     All[Count].Context = &All[Count];
     Count++;
@@ -249,7 +254,7 @@ int main(int argc, char **argv)
         int Batch = w < 4 ? 0 : Batches[(w - 4) / 3];
         size_t Size = w < 4 ? PairSizes[w] : BatchSizes[(w - 4) % 3];
         char Label[64];
-        double Result[8] = { 0 };
+        double Result[9] = { 0 };
         if (Batch)
             snprintf(Label, sizeof Label, "heap.batch%d.%zuB", Batch, Size);
         else
@@ -258,25 +263,27 @@ int main(int argc, char **argv)
             Result[i] = Median(&All[i], Batch, Size);
             printf("BENCH %s.%s %.1f ns\n", Label, All[i].Name, Result[i]);
         }
-        for (int i = 2; i < Count; i++)
+        for (int i = 3; i < Count; i++)
             printf("BENCH %s.rtl_vs_%s %.2f x\n", Label, All[i].Name, Result[0] / Result[i]);
-        printf("BENCH %s.lookaside_gain %.2f x\n", Label, Result[1] / Result[0]);
+        /* Which front end pays: the LFH against none and against the lookaside lists. */
+        printf("BENCH %s.lfh_gain_over_nofront %.2f x\n", Label, Result[1] / Result[0]);
+        printf("BENCH %s.lfh_gain_over_lookaside %.2f x\n", Label, Result[2] / Result[0]);
         fflush(stdout);
     }
     /* The trace replay, and the fragmentation it leaves in the Rtl heap. */
     BuildTrace();
     TraceBlocks = malloc(sizeof(void *) * TRACE_ALLOCS);
     TraceSizes = malloc(sizeof(unsigned) * TRACE_ALLOCS);
-    double Replay[8] = { 0 };
+    double Replay[9] = { 0 };
     for (int i = 0; i < Count; i++) {
         size_t peakLive, peakCommitted, baseCommitted = 0;
         PVOID Fresh = NULL;
-        if (i < 2) {
+        if (i < 3) {
             /* A fresh Rtl heap, so its commit is measured from nothing. */
             baseCommitted = HeapHostCommittedBytes;
             Fresh = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, NULL);
-            if (i == 1)
-                RtlSetHeapInformation(Fresh, HeapCompatibilityInformation, &None, sizeof None);
+            RtlSetHeapInformation(Fresh, HeapCompatibilityInformation, (PVOID)&FrontEnds[i],
+                                  sizeof(ULONG));
             All[i].Context = Fresh;
         }
         Replay[i] = ReplayTrace(&All[i], &peakLive, &peakCommitted);
@@ -287,9 +294,9 @@ int main(int argc, char **argv)
             RtlDestroyHeap(Fresh);
         }
     }
-    for (int i = 2; i < Count; i++)
+    for (int i = 3; i < Count; i++)
         printf("BENCH heap.trace.rtl_vs_%s %.2f x\n", All[i].Name, Replay[0] / Replay[i]);
-    RtlDestroyHeap(Lookaside);
-    RtlDestroyHeap(Plain);
+    for (int i = 0; i < 3; i++)
+        RtlDestroyHeap(Rtl[i]);
     return 0;
 }
