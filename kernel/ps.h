@@ -82,6 +82,7 @@ typedef struct _EPROCESS {
     SIZE_T VirtualSize;             /* bytes reserved, all VADs */
     SIZE_T PeakVirtualSize;
     MMSUPPORT Vm;                   /* working-set counters */
+    ULONG SystemPdeGeneration;      /* system page tables its directory has (MmSynchronizeSystemPdes) */
 } EPROCESS, *PEPROCESS;
 
 extern PETHREAD KiCurrentThread;

@@ -175,8 +175,11 @@ void KiSwapThread(void)
     KiTss.Esp0 = next->StackBase;
     KiSetTebDescriptor((ULONG_PTR)next->Teb);
     PEPROCESS space = next->AttachedProcess ? next->AttachedProcess : next->Process;
-    if ((__readcr3() >> PAGE_SHIFT) != space->DirectoryTableBase)
+    if ((__readcr3() >> PAGE_SHIFT) != space->DirectoryTableBase) {
+        /* Both kernel stacks must be mapped in the new space (mm.h). */
+        MmSynchronizeSystemPdes(space->DirectoryTableBase, &space->SystemPdeGeneration);
         __writecr3(space->DirectoryTableBase << PAGE_SHIFT);
+    }
     KiSwapContext(&old->KernelEsp, next->KernelEsp);
     KiReapDeadThreads();
 }

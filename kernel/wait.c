@@ -214,6 +214,8 @@ void KiReapDeadThreads(void)
 
 void KeAttachProcess(PEPROCESS Process)
 {
+    /* This thread's kernel stack must be mapped in Process's space (mm.h). */
+    MmSynchronizeSystemPdes(Process->DirectoryTableBase, &Process->SystemPdeGeneration);
     ULONG flags = __readeflags();
     _disable();
     ASSERT(KiCurrentThread->AttachedProcess == NULL);
@@ -224,6 +226,8 @@ void KeAttachProcess(PEPROCESS Process)
 
 void KeDetachProcess(void)
 {
+    PEPROCESS own = KiCurrentThread->Process;
+    MmSynchronizeSystemPdes(own->DirectoryTableBase, &own->SystemPdeGeneration);
     ULONG flags = __readeflags();
     _disable();
     KiCurrentThread->AttachedProcess = NULL;

@@ -4,10 +4,12 @@
  * RtlUnlockHeap, RtlSetHeapInformation (ntdll's heap.c).
  *
  * A heap begins with its HEAP descriptor at the base of its first
- * reservation; the handle is that address, 64 KB aligned as on Windows.
- * The lock is one word taken with an atomic exchange, recursive for the
- * thread that holds it (RtlLockHeap, then HeapAlloc, must not deadlock);
- * HEAP_NO_SERIALIZE heaps never take it.
+ * reservation; the handle is that address, 64 KB aligned as on Windows
+ * (or the caller's HeapBase, heapbase.c). The lock is one word taken with
+ * an atomic exchange, recursive for the thread that holds it (RtlLockHeap,
+ * then HeapAlloc, must not deadlock), or the caller's lock, taken through
+ * the environment (HEAP_LOCK_USER_ALLOCATED); HEAP_NO_SERIALIZE heaps never
+ * take either.
  */
 #include "heapp.h"
 #include "kstring.h"
@@ -28,6 +30,10 @@ BOOLEAN RtlpHeapAcquireLock(PHEAP Heap, ULONG Flags)
     ULONG_PTR Self;
     if (Flags & HEAP_NO_SERIALIZE)
         return FALSE;
+    if (Heap->Flags & HEAP_LOCK_USER_ALLOCATED) {
+        RtlpHeapCallerLockRoutines()->Acquire(Heap->LockVariable);
+        return TRUE;
+    }
     Self = RtlpHeapCurrentThread();
     if (__atomic_load_n(&Heap->LockOwner, __ATOMIC_RELAXED) == Self) {
         Heap->LockRecursion++;
@@ -49,6 +55,12 @@ void RtlpHeapReleaseLock(PHEAP Heap, BOOLEAN Locked)
 {
     if (!Locked)
         return;
+    if (Heap->Flags & HEAP_LOCK_USER_ALLOCATED) {
+        BOOLEAN Held = RtlpHeapCallerLockRoutines()->Release(Heap->LockVariable);
+        ASSERT(Held);
+        (void)Held;
+        return;
+    }
     ASSERT(Heap->LockRecursion > 0);
     if (--Heap->LockRecursion == 0) {
         __atomic_store_n(&Heap->LockOwner, 0, __ATOMIC_RELAXED);
@@ -87,49 +99,70 @@ static void RtlpHeapApplyParameters(PHEAP Heap, PRTL_HEAP_PARAMETERS Parameters)
         Heap->VirtualMemoryThreshold = Parameters->VirtualMemoryThreshold >> HEAP_GRANULARITY_SHIFT;
 }
 
+/* Reserves the heap's first segment itself and commits its start; FALSE if it cannot. */
+static BOOLEAN RtlpHeapReserveFirstSegment(PRTL_HEAP_PARAMETERS Parameters, ULONG Protect,
+                                           PVOID *Base, PSIZE_T ReserveSize, PSIZE_T CommitSize)
+{
+    HEAP Defaults;
+    SIZE_T Size, Header;
+
+    RtlpHeapApplyParameters(&Defaults, Parameters);
+    if (*ReserveSize == 0)
+        *ReserveSize = Defaults.SegmentReserve;
+    if (*ReserveSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY ||
+        *CommitSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY)
+        return FALSE;
+    *ReserveSize = RtlpHeapRoundUp(*ReserveSize, HEAP_ALLOCATION_GRANULARITY);
+    *CommitSize = RtlpHeapRoundUp(*CommitSize, HEAP_PAGE_SIZE);
+    if (*CommitSize > *ReserveSize)
+        *ReserveSize = RtlpHeapRoundUp(*CommitSize, HEAP_ALLOCATION_GRANULARITY);
+    Header = RtlpHeapSegmentHeaderBytes(*ReserveSize, TRUE);
+    /* The first commit holds the descriptor and at least one block and a sentinel. */
+    Size = RtlpHeapRoundUp(Header + ((SIZE_T)HEAP_MIN_BLOCK_UNITS + 1) * HEAP_GRANULARITY,
+                           HEAP_PAGE_SIZE);
+    if (*CommitSize < Size)
+        *CommitSize = Size;
+    if (*CommitSize > *ReserveSize)
+        return FALSE;
+
+    *Base = NULL;
+    Size = *ReserveSize;
+    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(Base, &Size, MEM_RESERVE, Protect)))
+        return FALSE;
+    Size = *CommitSize;
+    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(Base, &Size, MEM_COMMIT, Protect))) {
+        Size = 0;
+        RtlpHeapFreeVirtual(Base, &Size, MEM_RELEASE);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* See heap.h. */
 PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
                     PVOID Lock, PRTL_HEAP_PARAMETERS Parameters)
 {
-    HEAP Defaults;
-    PVOID Base = NULL;
-    SIZE_T Size, Header;
+    PRTL_HEAP_COMMIT_ROUTINE CommitRoutine = NULL;
+    PVOID Base = HeapBase;
     ULONG Protect;
     PHEAP Heap;
 
-    /* Heaps on caller memory, caller locks and commit routines: not implemented. */
-    if (HeapBase != NULL || Lock != NULL || (Parameters != NULL &&
-        Parameters->Length == sizeof(*Parameters) && Parameters->CommitRoutine != NULL))
-        return NULL;
     Flags &= HEAP_CREATE_VALID_FLAGS;
+    if (Parameters != NULL && Parameters->Length == sizeof(*Parameters))
+        CommitRoutine = Parameters->CommitRoutine;
+    /* NT: a lock is for serializing, which HEAP_NO_SERIALIZE turns off. */
+    if (Lock != NULL && ((Flags & HEAP_NO_SERIALIZE) || RtlpHeapCallerLockRoutines() == NULL))
+        return NULL;
+    /* NT: only a heap on the caller's memory commits through the caller. */
+    if (CommitRoutine != NULL && HeapBase == NULL)
+        return NULL;
     Protect = (Flags & HEAP_CREATE_ENABLE_EXECUTE) ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
-    RtlpHeapApplyParameters(&Defaults, Parameters);
-
-    if (ReserveSize == 0)
-        ReserveSize = Defaults.SegmentReserve;
-    if (ReserveSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY ||
-        CommitSize > (SIZE_T)-1 - HEAP_ALLOCATION_GRANULARITY)
-        return NULL;
-    ReserveSize = RtlpHeapRoundUp(ReserveSize, HEAP_ALLOCATION_GRANULARITY);
-    CommitSize = RtlpHeapRoundUp(CommitSize, HEAP_PAGE_SIZE);
-    if (CommitSize > ReserveSize)
-        ReserveSize = RtlpHeapRoundUp(CommitSize, HEAP_ALLOCATION_GRANULARITY);
-    Header = RtlpHeapSegmentHeaderBytes(ReserveSize, TRUE);
-    /* The first commit holds the descriptor and at least one block and a sentinel. */
-    Size = RtlpHeapRoundUp(Header + ((SIZE_T)HEAP_MIN_BLOCK_UNITS + 1) * HEAP_GRANULARITY,
-                           HEAP_PAGE_SIZE);
-    if (CommitSize < Size)
-        CommitSize = Size;
-    if (CommitSize > ReserveSize)
-        return NULL;
-
-    Size = ReserveSize;
-    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(&Base, &Size, MEM_RESERVE, Protect)))
-        return NULL;
-    Size = CommitSize;
-    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(&Base, &Size, MEM_COMMIT, Protect))) {
-        Size = 0;
-        RtlpHeapFreeVirtual(&Base, &Size, MEM_RELEASE);
+    if (HeapBase != NULL) {
+        if (!RtlpHeapMeasureCallerMemory(Flags, HeapBase, Parameters, Protect, &ReserveSize,
+                                         &CommitSize))
+            return NULL;
+    } else if (!RtlpHeapReserveFirstSegment(Parameters, Protect, &Base, &ReserveSize,
+                                            &CommitSize)) {
         return NULL;
     }
 
@@ -158,7 +191,17 @@ PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T Comm
     if ((Flags & HEAP_GROWABLE) && !(Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED |
                                               HEAP_FREE_CHECKING_ENABLED)))
         Heap->FrontEndHeapType = HEAP_FRONT_END_LFH;
-    RtlpHeapInitializeSegment(Heap, &Heap->Segment0, 0, Base, ReserveSize, CommitSize, Header);
+    if (Lock != NULL) {
+        Heap->Flags |= HEAP_LOCK_USER_ALLOCATED;
+        /* Every call sees it, so the fast paths (which take the heap's own word) stand aside. */
+        Heap->ForceFlags |= HEAP_LOCK_USER_ALLOCATED;
+        Heap->LockVariable = Lock;
+    }
+    Heap->CommitRoutine = CommitRoutine;
+    RtlpHeapInitializeSegment(Heap, &Heap->Segment0, 0, Base, ReserveSize, CommitSize,
+                              RtlpHeapSegmentHeaderBytes(ReserveSize, TRUE));
+    if (HeapBase != NULL)
+        Heap->Segment0.SegmentFlags = HEAP_SEGMENT_USER_ALLOCATED;
     return Heap;
 }
 
@@ -190,11 +233,13 @@ BOOLEAN RtlUnlockHeap(PVOID HeapHandle)
     PHEAP Heap = HeapHandle;
     if (!RtlpHeapIsValidHandle(Heap))
         return FALSE;
-    if (!(Heap->Flags & HEAP_NO_SERIALIZE)) {
-        if (Heap->LockOwner != RtlpHeapCurrentThread())
-            return FALSE;
-        RtlpHeapReleaseLock(Heap, TRUE);
-    }
+    if (Heap->Flags & HEAP_NO_SERIALIZE)
+        return TRUE;
+    if (Heap->Flags & HEAP_LOCK_USER_ALLOCATED)
+        return RtlpHeapCallerLockRoutines()->Release(Heap->LockVariable);
+    if (Heap->LockOwner != RtlpHeapCurrentThread())
+        return FALSE;
+    RtlpHeapReleaseLock(Heap, TRUE);
     return TRUE;
 }
 

@@ -52,12 +52,19 @@
 /* Growable heaps give larger requests their own region (ntrtl.h default). */
 #define HEAP_DEFAULT_VIRTUAL_MEMORY_THRESHOLD 0x7F000
 
+/*
+ * A heap on caller memory commits through this instead of committing itself:
+ * Base is the heap (its HeapBase), *CommitAddress a page inside the heap's
+ * range and *CommitSize a multiple of pages. Called with the heap lock held.
+ * A failure status fails the allocation that needed the pages.
+ */
 typedef NTSTATUS (*PRTL_HEAP_COMMIT_ROUTINE)(PVOID Base, PVOID *CommitAddress, PSIZE_T CommitSize);
 
 /*
- * RTL_HEAP_PARAMETERS (ntrtl.h). Length must be sizeof the structure; a
- * zero field takes NT's default. CommitRoutine is not supported (a heap on
- * caller-provided memory with its own commit routine): it must be NULL.
+ * RTL_HEAP_PARAMETERS (ntrtl.h). Length must be sizeof the structure (any
+ * other length and the whole structure is ignored, as NT ignores it); a
+ * zero field takes NT's default. CommitRoutine, InitialCommit and
+ * InitialReserve describe a heap on caller memory (RtlCreateHeap).
  */
 typedef struct _RTL_HEAP_PARAMETERS {
     ULONG Length;
@@ -146,17 +153,34 @@ typedef enum _HEAP_INFORMATION_CLASS {
 
 /*
  * Creates a heap and returns its handle (its base address), or NULL.
- * Flags: HEAP_* creation flags. HeapBase must be NULL (a heap on memory the
- * caller supplies is not implemented). ReserveSize 0 with HEAP_GROWABLE
- * means 1 MB segments; without HEAP_GROWABLE the reservation is the heap's
- * fixed maximum. CommitSize is the initial commit (at least one page).
- * Lock must be NULL: the heap serializes with its own lock word unless
- * HEAP_NO_SERIALIZE. Parameters may be NULL. PASSIVE_LEVEL in the kernel.
+ * Flags: HEAP_* creation flags. Parameters may be NULL.
+ *
+ * HeapBase NULL: the heap reserves its own memory. ReserveSize 0 with
+ * HEAP_GROWABLE means 1 MB segments; without HEAP_GROWABLE the reservation
+ * is the heap's fixed maximum. CommitSize is the initial commit.
+ *
+ * HeapBase not NULL: the heap lives in the caller's memory, which it never
+ * releases (docs/heap.md, "Heaps on caller memory"). With
+ * Parameters->CommitRoutine, InitialCommit bytes at HeapBase are committed,
+ * InitialReserve bytes are the heap's, and the routine commits the rest;
+ * HEAP_GROWABLE, a zero InitialCommit or InitialReserve, or InitialCommit >
+ * InitialReserve is refused. Without one, the heap asks RtlpHeapQueryVirtual
+ * what the caller committed and reserved at HeapBase, which must start a
+ * region that is not free. A CommitRoutine without HeapBase is refused.
+ *
+ * Lock not NULL: the caller's lock (an RTL_CRITICAL_SECTION in user mode)
+ * serializes the heap instead of its own (HEAP_LOCK_USER_ALLOCATED); refused
+ * with HEAP_NO_SERIALIZE, and in the kernel, which has no ERESOURCE.
+ * PASSIVE_LEVEL in the kernel.
  */
 PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
                     PVOID Lock, PRTL_HEAP_PARAMETERS Parameters);
 
-/* Releases every region of the heap at once; returns NULL on success (as NT does), else Heap. */
+/*
+ * Releases every region the heap reserved itself at once; returns NULL on
+ * success (as NT does), else Heap. The caller's memory (HeapBase) and lock
+ * stay the caller's: not released, not decommitted, not deleted.
+ */
 PVOID RtlDestroyHeap(PVOID HeapHandle);
 
 /*
@@ -204,7 +228,11 @@ NTSTATUS RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry);
 /* Coalesces, empties the lookaside lists, decommits free pages; returns the largest committed free block in bytes. */
 SIZE_T RtlCompactHeap(PVOID HeapHandle, ULONG Flags);
 
-/* Takes / releases the heap's lock (recursively, for the same thread). TRUE unless HEAP_NO_SERIALIZE heap. */
+/*
+ * Takes / releases the heap's lock, or the caller's lock it was created
+ * with (recursively, for the same thread). FALSE for an invalid handle, and
+ * from RtlUnlockHeap when the running thread does not hold the lock.
+ */
 BOOLEAN RtlLockHeap(PVOID HeapHandle);
 BOOLEAN RtlUnlockHeap(PVOID HeapHandle);
 
@@ -267,5 +295,24 @@ void RtlpHeapReportCorruption(PVOID Heap, PVOID Address, ULONG Reason);
 
 /* An identifier of the running thread, for the recursive heap lock (never 0). */
 ULONG_PTR RtlpHeapCurrentThread(void);
+
+/*
+ * NtQueryVirtualMemory(MemoryBasicInformation) on the address space
+ * RtlpHeapAllocateVirtual manages: what a heap on caller memory without a
+ * commit routine asks about HeapBase (state, region size, allocation base).
+ */
+NTSTATUS RtlpHeapQueryVirtual(PVOID Address, PMEMORY_BASIC_INFORMATION Information);
+
+/*
+ * How this environment takes and releases a caller's lock (RtlCreateHeap's
+ * Lock), or NULL if it has no lock type to offer, and RtlCreateHeap then
+ * refuses one. Acquire is recursive for the holder; Release returns FALSE,
+ * leaving the lock as it is, when the running thread does not hold it.
+ */
+typedef struct _RTLP_HEAP_LOCK_ROUTINES {
+    void (*Acquire)(PVOID Lock);
+    BOOLEAN (*Release)(PVOID Lock);
+} RTLP_HEAP_LOCK_ROUTINES;
+const RTLP_HEAP_LOCK_ROUTINES *RtlpHeapCallerLockRoutines(void);
 
 #endif /* HEAP_H */

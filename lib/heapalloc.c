@@ -129,7 +129,8 @@ PVOID RTL_HEAP_API RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size)
 
     Flags |= Heap->ForceFlags;
     if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && Size <= HEAP_LFH_MAX_REQUEST &&
-        !(Flags & (HEAP_NO_SERIALIZE | HEAP_TAIL_CHECKING_ENABLED | HEAP_FREE_CHECKING_ENABLED)) &&
+        !(Flags & (HEAP_NO_SERIALIZE | HEAP_LOCK_USER_ALLOCATED | HEAP_TAIL_CHECKING_ENABLED |
+                   HEAP_FREE_CHECKING_ENABLED)) &&
         RtlpHeapTryLockFast(Heap)) {
         Result = RtlpLfhTryAllocate(Heap, Size);
         RtlpHeapUnlockFast(Heap);
@@ -204,7 +205,8 @@ BOOLEAN RTL_HEAP_API RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddres
         return TRUE;
     Flags |= Heap->ForceFlags;
     /* (LFH blocks exist only while the LFH is the front end: it cannot be left while they do.) */
-    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH && !(Flags & HEAP_NO_SERIALIZE) &&
+    if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH &&
+        !(Flags & (HEAP_NO_SERIALIZE | HEAP_LOCK_USER_ALLOCATED)) &&
         RtlpHeapTryLockFast(Heap)) {
         BOOLEAN Done = RtlpLfhTryFree(Heap, BaseAddress);
         RtlpHeapUnlockFast(Heap);

@@ -1,7 +1,7 @@
 /*
  * heapp.h - the Rtl heap's private structures and the calls between its
  * files (heap.c, heapalloc.c, heaprealloc.c, heaplist.c, heapseg.c,
- * heapbig.c, heapfront.c, heapcheck.c, heapwalk.c).
+ * heapbase.c, heapbig.c, heapfront.c, heapcheck.c, heapwalk.c).
  *
  * Layout (docs/heap.md has the pictures): a heap is a set of segments, each
  * one reservation that is committed page by page. A segment holds blocks,
@@ -93,7 +93,11 @@ typedef struct _HEAP_SEGMENT {
     PHEAP_ENTRY FirstEntry;
     PUCHAR LastValidEntry;          /* BaseAddress + ReservedSize */
     PULONG CommitBitmap;            /* bit n set: page n is committed */
+    ULONG SegmentFlags;             /* HEAP_SEGMENT_USER_ALLOCATED */
 } HEAP_SEGMENT, *PHEAP_SEGMENT;
+
+/* The segment is the caller's memory (HeapBase): RtlDestroyHeap leaves it alone. */
+#define HEAP_SEGMENT_USER_ALLOCATED 0x00000001
 
 typedef struct _HEAP_LOOKASIDE {
     SINGLE_LIST_ENTRY ListHead;     /* linked through the blocks' data */
@@ -162,7 +166,12 @@ typedef struct _HEAP {
     ULONG PendingCorruption;        /* HEAP_CORRUPTION_* found under the lock, reported after */
     PVOID PendingCorruptionAddress;
     HEAP_SEGMENT Segment0;          /* the first segment's descriptor */
+    PVOID LockVariable;             /* the caller's lock, with HEAP_LOCK_USER_ALLOCATED */
+    PRTL_HEAP_COMMIT_ROUTINE CommitRoutine; /* commits for a heap on caller memory, or NULL */
 } HEAP, *PHEAP;
+
+/* In HEAP.Flags (NT's value): LockVariable, the caller's lock, serializes the heap. */
+#define HEAP_LOCK_USER_ALLOCATED    0x80000000
 
 /* Reasons passed to RtlpHeapReportCorruption. */
 #define HEAP_CORRUPTION_FOREIGN_POINTER     1   /* not a block of this heap */
@@ -321,6 +330,12 @@ BOOLEAN RtlpHeapDecommitRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, P
 PHEAP_ENTRY RtlpHeapNextRun(PHEAP_SEGMENT Segment, PUCHAR Address);
 SIZE_T RtlpHeapSegmentHeaderBytes(SIZE_T Reserved, BOOLEAN First);
 void RtlpHeapReleaseSegments(PHEAP Heap);
+NTSTATUS RtlpHeapCommitPages(PVOID HeapBase, PRTL_HEAP_COMMIT_ROUTINE CommitRoutine,
+                             ULONG Protect, PVOID Address, SIZE_T Size);
+
+/* ---- heapbase.c: heaps on caller memory ---- */
+BOOLEAN RtlpHeapMeasureCallerMemory(ULONG Flags, PUCHAR HeapBase, PRTL_HEAP_PARAMETERS Parameters,
+                                    ULONG Protect, PSIZE_T ReserveSize, PSIZE_T CommitSize);
 
 /* ---- heapbig.c: blocks in their own regions ---- */
 PVOID RtlpHeapAllocateBig(PHEAP Heap, ULONG Flags, SIZE_T Size);

@@ -15,7 +15,12 @@
  * the hole; the first block after a hole has PreviousSize 0. Committing
  * always starts at a hole's first page, so the new pages merge with the
  * run before; if they reach the next run, they merge with it too.
- * Called with the heap lock held.
+ *
+ * A heap on caller memory (HeapBase) commits through its CommitRoutine if
+ * it has one, and then never decommits: NT's RtlpDeCommitFreeBlock puts
+ * such a heap's free pages back on the free lists instead, as there is no
+ * caller's routine to undo a commit with. Its first segment is the
+ * caller's and is never released. Called with the heap lock held.
  */
 #include "heapp.h"
 #include "kstring.h"
@@ -91,6 +96,7 @@ NTSTATUS RtlpHeapInitializeSegment(PHEAP Heap, PHEAP_SEGMENT Segment, UCHAR Inde
     Segment->NumberOfUnCommittedPages = Segment->NumberOfPages;
     Segment->LastValidEntry = Base + Reserved;
     Segment->CommitBitmap = (PULONG)(Base + RtlpHeapDescriptorBytes(First));
+    Segment->SegmentFlags = 0;
     Segment->FirstEntry = (PHEAP_ENTRY)(Base + HeaderBytes);
     memset(Segment->CommitBitmap, 0, RtlpHeapBitmapBytes(Reserved));
     RtlpHeapMarkPages(Segment, 0, (ULONG)(Committed / HEAP_PAGE_SIZE), TRUE);
@@ -118,17 +124,30 @@ PHEAP_ENTRY RtlpHeapNextRun(PHEAP_SEGMENT Segment, PUCHAR Address)
     return NULL;
 }
 
+/*
+ * Commits [Address, Address + Size) (pages) of the heap based at HeapBase:
+ * through CommitRoutine(HeapBase, &Address, &Size) if the heap has one, as
+ * NT's RtlpFindAndCommitPages does, else MEM_COMMIT with Protect.
+ */
+NTSTATUS RtlpHeapCommitPages(PVOID HeapBase, PRTL_HEAP_COMMIT_ROUTINE CommitRoutine,
+                             ULONG Protect, PVOID Address, SIZE_T Size)
+{
+    ASSERT(((ULONG_PTR)Address & (HEAP_PAGE_SIZE - 1)) == 0 && Size % HEAP_PAGE_SIZE == 0);
+    if (CommitRoutine != NULL)
+        return CommitRoutine(HeapBase, &Address, &Size);
+    return RtlpHeapAllocateVirtual(&Address, &Size, MEM_COMMIT, Protect);
+}
+
 /* Commits Pages at the start of the hole [HoleStart, HoleEnd) (page numbers) and frees them. */
 static BOOLEAN RtlpHeapCommitHole(PHEAP Heap, PHEAP_SEGMENT Segment, ULONG HoleStart,
                                   ULONG HoleEnd, ULONG Pages)
 {
     PUCHAR Base = Segment->BaseAddress + (SIZE_T)HoleStart * HEAP_PAGE_SIZE;
-    PVOID Address = Base;
-    SIZE_T Size = (SIZE_T)Pages * HEAP_PAGE_SIZE;
     PHEAP_ENTRY Sentinel = (PHEAP_ENTRY)(Base - HEAP_GRANULARITY);
     PUCHAR End;
 
-    if (!NT_SUCCESS(RtlpHeapAllocateVirtual(&Address, &Size, MEM_COMMIT, Heap->Protect)))
+    if (!NT_SUCCESS(RtlpHeapCommitPages(Heap, Heap->CommitRoutine, Heap->Protect, Base,
+                                        (SIZE_T)Pages * HEAP_PAGE_SIZE)))
         return FALSE;
     RtlpHeapMarkPages(Segment, HoleStart, Pages, TRUE);
     ASSERT(Sentinel->Flags & HEAP_ENTRY_LAST_ENTRY);
@@ -287,7 +306,8 @@ BOOLEAN RtlpHeapDecommitRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, P
     }
     Address = P0;
     Size = (SIZE_T)(P1 - P0);
-    if (P1 <= P0 || !NT_SUCCESS(RtlpHeapFreeVirtual(&Address, &Size, MEM_DECOMMIT))) {
+    if (P1 <= P0 || Heap->CommitRoutine != NULL ||
+        !NT_SUCCESS(RtlpHeapFreeVirtual(&Address, &Size, MEM_DECOMMIT))) {
         RtlpHeapCarveFreeRange(Heap, Segment->SegmentIndex, Start, End, PreviousUnits);
         return FALSE;
     }
@@ -305,18 +325,20 @@ BOOLEAN RtlpHeapDecommitRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, P
     return TRUE;
 }
 
-/* Releases every segment's reservation, segment 0 (which holds the HEAP) last. */
+/*
+ * Releases the reservation of every segment the heap reserved itself,
+ * segment 0 (which holds the HEAP) last; the caller's memory stays as it
+ * is, committed pages included, as NT's RtlpDestroyHeapSegment leaves it.
+ */
 void RtlpHeapReleaseSegments(PHEAP Heap)
 {
-    PVOID Base0 = Heap->Segment0.BaseAddress;
-    SIZE_T Size = 0;
-    for (ULONG i = Heap->SegmentCount; i-- > 1;) {
-        if (Heap->Segments[i] != NULL) {
-            PVOID Base = Heap->Segments[i]->BaseAddress;
-            Size = 0;
+    for (ULONG i = Heap->SegmentCount; i-- > 0;) {
+        PHEAP_SEGMENT Segment = Heap->Segments[i];
+        if (Segment != NULL && !(Segment->SegmentFlags & HEAP_SEGMENT_USER_ALLOCATED)) {
+            PVOID Base = Segment->BaseAddress;
+            SIZE_T Size = 0;
+            /* Segment 0's descriptor is in the region: nothing of it is read after this. */
             RtlpHeapFreeVirtual(&Base, &Size, MEM_RELEASE);
         }
     }
-    Size = 0;
-    RtlpHeapFreeVirtual(&Base0, &Size, MEM_RELEASE);
 }

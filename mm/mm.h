@@ -118,6 +118,16 @@ ULONG MmZeroFreePages(ULONG MaxPages);
 /* Process address spaces (procmm.c). A directory is named by its page. */
 ULONG MmCreateProcessAddressSpace(void);               /* MM_EMPTY_LIST: no memory */
 ULONG MmDeleteProcessAddressSpace(ULONG Directory);    /* not the current one */
+/*
+ * Copies into the directory page Directory every system PDE it lacks, if a
+ * system page table was made since *Generation (0 at first; updated here).
+ * Called before CR3 is loaded with Directory: the old thread's kernel stack
+ * is still in use after the load and the new one's right after it, and a
+ * fault on the stack itself cannot be delivered (a double fault) where
+ * MiSynchronizeSystemPde would repair any other access. Any IRQL up to
+ * DISPATCH_LEVEL, interrupts on or off.
+ */
+void MmSynchronizeSystemPdes(ULONG Directory, PULONG Generation);
 NTSTATUS MmCommitUserRange(ULONG_PTR Va, SIZE_T Size, BOOLEAN Writable);
 /* Makes [Va, Va + Size) read-only after the loader filled it: PAGE_EXECUTE_READ
  * for code, PAGE_READONLY for constants, as VirtualQuery will report them. */

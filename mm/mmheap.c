@@ -8,10 +8,17 @@
  *   decommit  the pages unmapped and freed
  *   release   the whole run, from its base, size 0
  *
- * A small table remembers each reservation's extent. Corruption is printed
- * and the call fails: the kernel goes on, as issue 8 asks. Kernel code does
- * not raise exceptions, so HEAP_GENERATE_EXCEPTIONS only prints and the
- * call returns NULL.
+ * A small table remembers each reservation's extent; a query answers from
+ * it and the page tables, as NtQueryVirtualMemory does for a process (NT's
+ * kernel heap would query the current process's user space; these heaps
+ * live in system space, so their own table is the address space to ask).
+ * Corruption is printed and the call fails: the kernel goes on, as issue 8
+ * asks. Kernel code does not raise exceptions, so HEAP_GENERATE_EXCEPTIONS
+ * only prints and the call returns NULL.
+ *
+ * A caller's lock is refused: in NT's kernel it is an ERESOURCE, and this
+ * kernel has no executive resources yet. Serializing through some other
+ * lock type would let a caller pass one the heap then misreads.
  */
 #include "ntddk.h"
 #include "mi.h"
@@ -158,6 +165,48 @@ NTSTATUS RtlpHeapFreeVirtual(PVOID *BaseAddress, SIZE_T *RegionSize, ULONG FreeT
     NTSTATUS s = MiHeapFree(BaseAddress, RegionSize, FreeType);
     KfLowerIrql(old);
     return s;
+}
+
+/*
+ * MemoryBasicInformation over the heap reservations: the run of pages from
+ * Address with its state inside its reservation. An address outside every
+ * reservation is MEM_FREE, reported as one page (the heap reads only the
+ * state there).
+ */
+NTSTATUS RtlpHeapQueryVirtual(PVOID Address, PMEMORY_BASIC_INFORMATION Information)
+{
+    ULONG_PTR va = (ULONG_PTR)Address & ~(ULONG_PTR)(PAGE_SIZE - 1);
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    LONG r = MiFindReservation(va, FALSE);
+
+    memset(Information, 0, sizeof(*Information));
+    Information->BaseAddress = (PVOID)va;
+    if (r < 0) {
+        KfLowerIrql(old);
+        Information->RegionSize = PAGE_SIZE;
+        Information->State = MEM_FREE;
+        Information->Protect = PAGE_NOACCESS;
+        return STATUS_SUCCESS;
+    }
+    ULONG_PTR end = MiHeapReservations[r].Base + MiHeapReservations[r].Pages * PAGE_SIZE;
+    BOOLEAN committed = MiGetPfnOfVa(va) != MM_EMPTY_LIST;
+    ULONG_PTR p = va + PAGE_SIZE;
+    while (p < end && (MiGetPfnOfVa(p) != MM_EMPTY_LIST) == committed)
+        p += PAGE_SIZE;
+    Information->AllocationBase = (PVOID)MiHeapReservations[r].Base;
+    KfLowerIrql(old);
+    Information->AllocationProtect = PAGE_READWRITE;
+    Information->RegionSize = p - va;
+    Information->State = committed ? MEM_COMMIT : MEM_RESERVE;
+    Information->Protect = committed ? PAGE_READWRITE : 0;
+    Information->Type = MEM_PRIVATE;
+    return STATUS_SUCCESS;
+}
+
+/* No ERESOURCE to take: RtlCreateHeap refuses a caller's lock in the kernel (see above). */
+const RTLP_HEAP_LOCK_ROUTINES *RtlpHeapCallerLockRoutines(void)
+{
+    return NULL;
 }
 
 void RtlpHeapRaiseStatus(NTSTATUS Status)

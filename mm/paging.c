@@ -14,7 +14,9 @@
  * MmBootPageDirectory, built by entry.asm, is the system page directory.
  * The kernel half is the same in every address space: new system page
  * tables are entered here, and another address space that lacks one gets it
- * copied on its first fault there (MiSynchronizeSystemPde), as NT/x86 does.
+ * copied on its first fault there (MiSynchronizeSystemPde), as NT/x86 does,
+ * or, before CR3 is loaded with it, all at once (MmSynchronizeSystemPdes),
+ * since a fault on a kernel stack cannot be repaired that way.
  * Kernel mappings are global, so CR3 switches keep them in the TLB.
  */
 #include "ntddk.h"
@@ -45,6 +47,9 @@ void MiInitializeBootPaging(void)
     __invlpg(KiBootStackGuard);
 }
 
+/* Counts system page tables made, so a directory that has them all is seen in one compare. */
+static ULONG MiSystemPdeGeneration = 1;
+
 /*
  * Enters Page as the page table for PDE PdeIndex of the system directory
  * (and of the current one) and zeroes it through the self-map window.
@@ -56,6 +61,7 @@ void MiMakeSystemPageTable(ULONG PdeIndex, PFN_NUMBER Page)
     ULONG pde = (Page << PAGE_SHIFT) | PTE_VALID | PTE_WRITE | PTE_ACCESSED | PTE_DIRTY;
     MmBootPageDirectory[PdeIndex] = pde;
     ((PMMPTE)PDE_BASE)[PdeIndex].u = pde;
+    MiSystemPdeGeneration++;
     PVOID table = (PVOID)(ULONG_PTR)(PTE_BASE + PdeIndex * PAGE_SIZE);
     __invlpg(table);
     memset(table, 0, PAGE_SIZE);
@@ -71,6 +77,24 @@ BOOLEAN MiSynchronizeSystemPde(ULONG_PTR Va)
         return FALSE;
     current->u = MmBootPageDirectory[i];
     return TRUE;
+}
+
+/* See mm.h. */
+void MmSynchronizeSystemPdes(ULONG Directory, PULONG Generation)
+{
+    ULONG generation = MiSystemPdeGeneration;
+    if (*Generation == generation)
+        return;
+    KIRQL old;
+    PULONG pd = MiMapPageInHyperSpace(Directory, &old);
+    for (ULONG i = MM_SYSTEM_RANGE_START >> 22; i < 1024; i++) {
+        if (i == MI_SELFMAP_PDE_INDEX || i == MI_HYPERSPACE_PDE_INDEX)
+            continue;
+        if (!(pd[i] & PTE_VALID) && (MmBootPageDirectory[i] & PTE_VALID))
+            pd[i] = MmBootPageDirectory[i];
+    }
+    MiUnmapPageInHyperSpace(pd, old);
+    *Generation = generation;
 }
 
 ULONG MiSystemPageTableCount;

@@ -3,7 +3,9 @@
  * host: NtAllocateVirtualMemory/NtFreeVirtualMemory semantics over mmap
  * (reserve = PROT_NONE mapping aligned to 64 KB, commit = mprotect,
  * decommit = MADV_DONTNEED + PROT_NONE so pages read back as zero, release
- * = munmap), with counters of reserved and committed bytes; and the
+ * = munmap), with counters of reserved and committed bytes, and
+ * NtQueryVirtualMemory's answer over the same regions; a spinning
+ * recursive lock for heaps given a caller's lock (HEAP_HOST_LOCK); and the
  * corruption report and exception, which longjmp to a test's hook or,
  * without one, end the process as user mode would.
  */
@@ -171,6 +173,68 @@ ULONG HeapHostQuery(PCVOID Address, PVOID *AllocationBase, SIZE_T *RegionSize)
     *RegionSize = Region->Size;
     return Region->Committed[((PUCHAR)Address - Region->Base) / HEAP_PAGE_SIZE] ? MEM_COMMIT
                                                                                 : MEM_RESERVE;
+}
+
+/*
+ * MemoryBasicInformation for Address: the run of pages from it with its
+ * state, inside its region. A free address reports one page: the host
+ * does not track free space, and the heap only looks at the state.
+ */
+NTSTATUS RtlpHeapQueryVirtual(PVOID Address, PMEMORY_BASIC_INFORMATION Information)
+{
+    HOST_REGION *Region = HeapHostFindRegion(Address);
+    PUCHAR Page = (PUCHAR)((ULONG_PTR)Address & ~(ULONG_PTR)(HEAP_PAGE_SIZE - 1));
+    PUCHAR End;
+    UCHAR State;
+
+    memset(Information, 0, sizeof(*Information));
+    Information->BaseAddress = Page;
+    if (Region == NULL) {
+        Information->RegionSize = HEAP_PAGE_SIZE;
+        Information->State = MEM_FREE;
+        Information->Protect = PAGE_NOACCESS;
+        return STATUS_SUCCESS;
+    }
+    State = Region->Committed[(Page - Region->Base) / HEAP_PAGE_SIZE];
+    for (End = Page + HEAP_PAGE_SIZE; End < Region->Base + Region->Size; End += HEAP_PAGE_SIZE)
+        if (Region->Committed[(End - Region->Base) / HEAP_PAGE_SIZE] != State)
+            break;
+    Information->AllocationBase = Region->Base;
+    Information->AllocationProtect = PAGE_READWRITE;
+    Information->RegionSize = (SIZE_T)(End - Page);
+    Information->State = State ? MEM_COMMIT : MEM_RESERVE;
+    Information->Protect = State ? PAGE_READWRITE : 0;
+    Information->Type = MEM_PRIVATE;
+    return STATUS_SUCCESS;
+}
+
+static void HeapHostAcquireLock(PVOID Lock)
+{
+    HEAP_HOST_LOCK *HostLock = Lock;
+    ULONG_PTR Self = RtlpHeapCurrentThread(), Free = 0;
+    if (__atomic_load_n(&HostLock->Owner, __ATOMIC_RELAXED) != Self) {
+        while (!__atomic_compare_exchange_n(&HostLock->Owner, &Free, Self, 0, __ATOMIC_ACQUIRE,
+                                            __ATOMIC_RELAXED))
+            Free = 0;
+    }
+    HostLock->Recursion++;
+    HostLock->Acquires++;
+}
+
+static BOOLEAN HeapHostReleaseLock(PVOID Lock)
+{
+    HEAP_HOST_LOCK *HostLock = Lock;
+    if (HostLock->Owner != RtlpHeapCurrentThread() || HostLock->Recursion == 0)
+        return FALSE;
+    if (--HostLock->Recursion == 0)
+        __atomic_store_n(&HostLock->Owner, 0, __ATOMIC_RELEASE);
+    return TRUE;
+}
+
+const RTLP_HEAP_LOCK_ROUTINES *RtlpHeapCallerLockRoutines(void)
+{
+    static const RTLP_HEAP_LOCK_ROUTINES Routines = { HeapHostAcquireLock, HeapHostReleaseLock };
+    return &Routines;
 }
 
 void RtlpHeapRaiseStatus(NTSTATUS Status)

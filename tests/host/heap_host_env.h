@@ -1,8 +1,9 @@
 /*
  * heap_host_env.h - the Rtl heap's environment on the host (see
  * heap_host_env.c): virtual memory over mmap with byte counters and a
- * VirtualQuery-like probe, and test hooks that catch the corruption report
- * and the HEAP_GENERATE_EXCEPTIONS exception instead of ending the process.
+ * VirtualQuery-like probe, a lock type for heaps with a caller's lock, and
+ * test hooks that catch the corruption report and the
+ * HEAP_GENERATE_EXCEPTIONS exception instead of ending the process.
  */
 #ifndef HEAP_HOST_ENV_H
 #define HEAP_HOST_ENV_H
@@ -24,6 +25,17 @@ extern SIZE_T HeapHostCommitLimit;
  * (MEM_COMMIT, MEM_RESERVE or HEAP_HOST_FREE) and its reservation.
  */
 ULONG HeapHostQuery(PCVOID Address, PVOID *AllocationBase, SIZE_T *RegionSize);
+
+/*
+ * The host's lock type for RtlCreateHeap's Lock (a heap with a caller's
+ * lock): recursive, zero-initialized is free, with a count of every
+ * acquisition (recursive ones too) so tests can see the heap take it.
+ */
+typedef struct _HEAP_HOST_LOCK {
+    volatile ULONG_PTR Owner;       /* RtlpHeapCurrentThread() of the holder, or 0 */
+    ULONG Recursion;
+    ULONG Acquires;
+} HEAP_HOST_LOCK;
 
 /* Set by the hooks below. */
 extern jmp_buf *HeapHostCorruptionJump, *HeapHostExceptionJump;

@@ -88,3 +88,16 @@ __attribute__((weak)) ULONG_PTR RtlpHeapCurrentThread(void)
     HeapEnvironmentMissing();
     return 0;
 }
+
+__attribute__((weak)) NTSTATUS RtlpHeapQueryVirtual(PVOID Address,
+                                                    PMEMORY_BASIC_INFORMATION Information)
+{
+    HeapEnvironmentMissing();
+    return STATUS_NOT_IMPLEMENTED;
+}
+
+__attribute__((weak)) const RTLP_HEAP_LOCK_ROUTINES *RtlpHeapCallerLockRoutines(void)
+{
+    HeapEnvironmentMissing();
+    return NULL;
+}

@@ -235,17 +235,6 @@ HTEST(heap, no_serialize_heap_takes_no_lock)
     RtlDestroyHeap(Heap);
 }
 
-HTEST(heap, unsupported_create_arguments_fail)
-{
-    char Buffer[64];
-    RTL_HEAP_PARAMETERS Parameters = { sizeof Parameters };
-    HT_ASSERT(RtlCreateHeap(HEAP_GROWABLE, Buffer, 0, 0, NULL, NULL) == NULL);
-    HT_ASSERT(RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, Buffer, NULL) == NULL);
-    Parameters.CommitRoutine = (PRTL_HEAP_COMMIT_ROUTINE)(ULONG_PTR)1;
-    HT_ASSERT(RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, &Parameters) == NULL);
-    HT_EQ(HeapHostReservedBytes, 0);
-}
-
 HTEST(heap, front_end_is_lfh_and_can_be_chosen_before_use)
 {
     PVOID Heap = NewGrowable();

@@ -2,6 +2,7 @@
 #include "ntddk.h"
 #include "ktest.h"
 #include "mi.h"
+#include "ps.h"
 
 KTEST(paging, selfmap_pde_holds_the_directory_frame)
 {
@@ -114,5 +115,45 @@ KTEST(paging, missing_system_pde_is_copied_on_fault)
     MiUnmapSystemPage(va);
     MiReleaseSystemPtes(pte, 1, SystemPteSpace);
     MiFreePage(data);
+    MiFreePage(dir);
+}
+
+/*
+ * Loading CR3 with a directory that lacks the PDE of the running kernel
+ * stack would double fault at the next push (the fault frame goes on the
+ * same missing stack); KeAttachProcess, like a thread switch, first gives
+ * the directory the system PDEs it lacks (MmSynchronizeSystemPdes).
+ */
+KTEST(paging, attach_gives_the_directory_the_pde_of_the_running_stack)
+{
+    static EPROCESS space;
+    volatile ULONG local = 0;
+    ULONG target = (ULONG)(ULONG_PTR)&local >> 22;
+    KT_ASSERT(target >= 0x200 && target != MI_SELFMAP_PDE_INDEX &&
+              target != MI_HYPERSPACE_PDE_INDEX);
+    PFN_NUMBER dir = MiRemoveZeroPage();
+    KIRQL old;
+    PULONG pd = MiMapPageInHyperSpace(dir, &old);
+    for (ULONG i = 0x200; i < 0x400; i++)
+        pd[i] = i == target ? 0 : MmBootPageDirectory[i];
+    pd[MI_SELFMAP_PDE_INDEX] = (dir << PAGE_SHIFT) | PTE_VALID | PTE_WRITE;
+    MiUnmapPageInHyperSpace(pd, old);
+    memset(&space, 0, sizeof(space));
+    space.DirectoryTableBase = dir;
+
+    ULONG flags = __readeflags();
+    _disable();
+    /* Without global pages the CR3 load drops the stack's TLB entry too. */
+    ULONG cr4 = __readcr4();
+    __writecr4(cr4 & ~CR4_PGE);
+    KeAttachProcess(&space);
+    BOOLEAN present = (((volatile ULONG *)PDE_BASE)[target] & PTE_VALID) != 0;
+    local = 1;
+    KeDetachProcess();
+    __writecr4(cr4);
+    __writeeflags(flags);
+    KT_ASSERT(present);
+    KT_EQ(local, 1);
+    KT_ASSERT(space.SystemPdeGeneration != 0);
     MiFreePage(dir);
 }

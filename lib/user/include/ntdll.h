@@ -1,7 +1,8 @@
 /*
  * ntdll.h - the native API of the user runtime: the system services (one
  * stub per entry of lib/ntsyscalls.h, in lib/user/ntdll/syscall.c), the Rtl
- * exception functions, the status-to-Win32-error map and DbgPrint.
+ * exception functions, critical sections, the status-to-Win32-error map and
+ * DbgPrint. (The Rtl heap is lib/heap.h, which <windows.h> includes.)
  *
  * Windows programs reach these through winternl.h or the DDK's headers; here
  * they are one header. Everything is NTAPI (stdcall) except DbgPrint.
@@ -88,6 +89,27 @@ VOID NTAPI KiUserExceptionDispatcher(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT
 PVOID NTAPI RtlAddVectoredExceptionHandler(ULONG FirstHandler,
                                            PVECTORED_EXCEPTION_HANDLER VectoredHandler);
 ULONG NTAPI RtlRemoveVectoredExceptionHandler(PVOID Handle);
+
+/* ---- critical sections (lib/user/ntdll/critsect.c) ------------------------------ */
+
+/* Makes CriticalSection free (LockCount -1, no owner); STATUS_SUCCESS. */
+NTSTATUS NTAPI RtlInitializeCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+
+/* Nothing to free (no debug information, no semaphore here); STATUS_SUCCESS. */
+NTSTATUS NTAPI RtlDeleteCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+
+/* Takes CriticalSection, waiting while another thread holds it; recursive for the owner. */
+NTSTATUS NTAPI RtlEnterCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+
+/* Takes CriticalSection if it is free or the caller's already; FALSE otherwise. */
+BOOLEAN NTAPI RtlTryEnterCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
+
+/*
+ * Undoes one entry; the last one frees the section. STATUS_SUCCESS; a thread
+ * that does not own it gets STATUS_INVALID_PARAMETER and changes nothing
+ * (NT does not check, and damages the section).
+ */
+NTSTATUS NTAPI RtlLeaveCriticalSection(PRTL_CRITICAL_SECTION CriticalSection);
 
 /* ---- errors and debug output ---------------------------------------------------- */
 

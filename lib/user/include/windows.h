@@ -305,6 +305,26 @@ LONG WINAPI UnhandledExceptionFilter(struct _EXCEPTION_POINTERS *ExceptionInfo);
 VOID WINAPI RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags,
                            DWORD nNumberOfArguments, const ULONG_PTR *lpArguments);
 
+/* ---- winnt.h: critical sections (ntdll's Rtl*CriticalSection, ntdll.h) ------- */
+
+/*
+ * NT's layout. LockCount is -1 when free and counts the owner's entries and
+ * the waiting threads from 0 (the XP meaning); OwningThread is the owner's
+ * thread id (TEB ClientId.UniqueThread). DebugInfo, LockSemaphore and
+ * SpinCount stay 0 here: waiters yield rather than block (critsect.c).
+ */
+typedef struct _RTL_CRITICAL_SECTION_DEBUG *PRTL_CRITICAL_SECTION_DEBUG;
+typedef struct _RTL_CRITICAL_SECTION {
+    PRTL_CRITICAL_SECTION_DEBUG DebugInfo;
+    LONG LockCount;
+    LONG RecursionCount;
+    HANDLE OwningThread;
+    HANDLE LockSemaphore;
+    ULONG_PTR SpinCount;
+} RTL_CRITICAL_SECTION, *PRTL_CRITICAL_SECTION;
+#if defined(__i386__)
+C_ASSERT(sizeof(RTL_CRITICAL_SECTION) == 24);
+#endif
 
 /* ---- heaps (heapapi.h) and Local/Global memory (winbase.h) ------------------ */
 

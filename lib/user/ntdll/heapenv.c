@@ -1,9 +1,10 @@
 /*
  * heapenv.c - the Rtl heap's environment in user mode (lib/heap.h lists
- * what it needs): virtual memory through NtAllocateVirtualMemory and
- * NtFreeVirtualMemory on this process, exceptions through RtlRaiseStatus,
- * and corruption ending the process with STATUS_HEAP_CORRUPTION, as modern
- * Windows does.
+ * what it needs): virtual memory through NtAllocateVirtualMemory,
+ * NtFreeVirtualMemory and NtQueryVirtualMemory on this process, exceptions
+ * through RtlRaiseStatus, corruption ending the process with
+ * STATUS_HEAP_CORRUPTION, as modern Windows does, and a caller's lock being
+ * an RTL_CRITICAL_SECTION, as in NT's ntdll.
  */
 #include "ntdllp.h"
 #include "heap.h"
@@ -35,4 +36,28 @@ void RtlpHeapReportCorruption(PVOID Heap, PVOID Address, ULONG Reason)
 ULONG_PTR RtlpHeapCurrentThread(void)
 {
     return (ULONG_PTR)NtCurrentTeb()->ClientId.UniqueThread;
+}
+
+NTSTATUS RtlpHeapQueryVirtual(PVOID Address, PMEMORY_BASIC_INFORMATION Information)
+{
+    return NtQueryVirtualMemory(NtCurrentProcess(), Address, MemoryBasicInformation, Information,
+                                sizeof(*Information), NULL);
+}
+
+static void RtlpHeapEnterCallerLock(PVOID Lock)
+{
+    RtlEnterCriticalSection(Lock);
+}
+
+/* RtlLeaveCriticalSection refuses a thread that does not own the section. */
+static BOOLEAN RtlpHeapLeaveCallerLock(PVOID Lock)
+{
+    return NT_SUCCESS(RtlLeaveCriticalSection(Lock));
+}
+
+const RTLP_HEAP_LOCK_ROUTINES *RtlpHeapCallerLockRoutines(void)
+{
+    static const RTLP_HEAP_LOCK_ROUTINES Routines = { RtlpHeapEnterCallerLock,
+                                                      RtlpHeapLeaveCallerLock };
+    return &Routines;
 }
