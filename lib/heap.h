@@ -58,7 +58,8 @@
  * range and *CommitSize a multiple of pages. Called with the heap lock held.
  * A failure status fails the allocation that needed the pages.
  */
-typedef NTSTATUS (*PRTL_HEAP_COMMIT_ROUTINE)(PVOID Base, PVOID *CommitAddress, PSIZE_T CommitSize);
+typedef NTSTATUS (RTL_HEAP_API *PRTL_HEAP_COMMIT_ROUTINE)(PVOID Base, PVOID *CommitAddress,
+                                                       PSIZE_T CommitSize);
 
 /*
  * RTL_HEAP_PARAMETERS (ntrtl.h). Length must be sizeof the structure (any

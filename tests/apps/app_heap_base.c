@@ -85,7 +85,7 @@ static struct {
     int Calls, Bad, Fail;
 } Routine;
 
-static NTSTATUS CommitRoutine(PVOID Base, PVOID *Address, PSIZE_T Size)
+static NTSTATUS NTAPI CommitRoutine(PVOID Base, PVOID *Address, PSIZE_T Size)
 {
     char *a = *Address;
     Routine.Calls++;

@@ -253,7 +253,7 @@ static struct {
     NTSTATUS Fail;          /* returned instead of committing, if not 0 */
 } Routine;
 
-static NTSTATUS CountingCommitRoutine(PVOID Base, PVOID *CommitAddress, PSIZE_T CommitSize)
+static NTSTATUS RTL_HEAP_API CountingCommitRoutine(PVOID Base, PVOID *CommitAddress, PSIZE_T CommitSize)
 {
     PUCHAR Address = *CommitAddress;
     Routine.Calls++;

@@ -93,7 +93,7 @@ KTEST(kheap, heap_on_memory_the_kernel_reserved_leaves_it_reserved)
 static ULONG KhCommitCalls;
 static BOOLEAN KhCommitFails;
 
-static NTSTATUS KhCommitRoutine(PVOID Base, PVOID *Address, PSIZE_T Size)
+static NTSTATUS RTL_HEAP_API KhCommitRoutine(PVOID Base, PVOID *Address, PSIZE_T Size)
 {
     KhCommitCalls++;
     if (KhCommitFails)
