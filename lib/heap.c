@@ -139,7 +139,7 @@ static BOOLEAN RtlpHeapReserveFirstSegment(PRTL_HEAP_PARAMETERS Parameters, ULON
 }
 
 /* See heap.h. */
-PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
+PVOID RTL_HEAP_API RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
                     PVOID Lock, PRTL_HEAP_PARAMETERS Parameters)
 {
     PRTL_HEAP_COMMIT_ROUTINE CommitRoutine = NULL;
@@ -206,7 +206,7 @@ PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T Comm
 }
 
 /* See heap.h. */
-PVOID RtlDestroyHeap(PVOID HeapHandle)
+PVOID RTL_HEAP_API RtlDestroyHeap(PVOID HeapHandle)
 {
     PHEAP Heap = HeapHandle;
     if (!RtlpHeapIsValidHandle(Heap))
@@ -218,7 +218,7 @@ PVOID RtlDestroyHeap(PVOID HeapHandle)
 }
 
 /* See heap.h. */
-BOOLEAN RtlLockHeap(PVOID HeapHandle)
+BOOLEAN RTL_HEAP_API RtlLockHeap(PVOID HeapHandle)
 {
     PHEAP Heap = HeapHandle;
     if (!RtlpHeapIsValidHandle(Heap))
@@ -228,7 +228,7 @@ BOOLEAN RtlLockHeap(PVOID HeapHandle)
 }
 
 /* See heap.h. */
-BOOLEAN RtlUnlockHeap(PVOID HeapHandle)
+BOOLEAN RTL_HEAP_API RtlUnlockHeap(PVOID HeapHandle)
 {
     PHEAP Heap = HeapHandle;
     if (!RtlpHeapIsValidHandle(Heap))
@@ -250,7 +250,7 @@ BOOLEAN RtlUnlockHeap(PVOID HeapHandle)
  * (STATUS_UNSUCCESSFUL); until then a heap may still choose. Heaps that
  * serialize nothing or check tails and frees take no front end, as NT's.
  */
-NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+NTSTATUS RTL_HEAP_API RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                PVOID HeapInformation, SIZE_T HeapInformationLength)
 {
     PHEAP Heap = HeapHandle;
@@ -289,7 +289,7 @@ NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInfo
 }
 
 /* See heap.h: HeapCompatibilityInformation returns the front end as a ULONG. */
-NTSTATUS RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+NTSTATUS RTL_HEAP_API RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                  PVOID HeapInformation, SIZE_T HeapInformationLength,
                                  PSIZE_T ReturnLength)
 {

@@ -174,7 +174,7 @@ typedef enum _HEAP_INFORMATION_CLASS {
  * with HEAP_NO_SERIALIZE, and in the kernel, which has no ERESOURCE.
  * PASSIVE_LEVEL in the kernel.
  */
-PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
+PVOID RTL_HEAP_API RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T CommitSize,
                     PVOID Lock, PRTL_HEAP_PARAMETERS Parameters);
 
 /*
@@ -182,7 +182,7 @@ PVOID RtlCreateHeap(ULONG Flags, PVOID HeapBase, SIZE_T ReserveSize, SIZE_T Comm
  * success (as NT does), else Heap. The caller's memory (HeapBase) and lock
  * stay the caller's: not released, not decommitted, not deleted.
  */
-PVOID RtlDestroyHeap(PVOID HeapHandle);
+PVOID RTL_HEAP_API RtlDestroyHeap(PVOID HeapHandle);
 
 /*
  * Allocates Size bytes (0 is allowed and returns a unique block). Flags add
@@ -216,7 +216,7 @@ SIZE_T RTL_HEAP_API RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddres
  * that is not busy in this heap gives FALSE; damage found is reported
  * through RtlpHeapReportCorruption, and FALSE if that returns.
  */
-BOOLEAN RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress);
+BOOLEAN RTL_HEAP_API RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress);
 
 /*
  * Enumerates the heap: start with Entry->DataAddress NULL; each call fills
@@ -224,23 +224,23 @@ BOOLEAN RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress);
  * blocks in their own regions). STATUS_NO_MORE_ENTRIES at the end. The
  * caller holds RtlLockHeap if other threads use the heap.
  */
-NTSTATUS RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry);
+NTSTATUS RTL_HEAP_API RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry);
 
 /* Coalesces, empties the lookaside lists, decommits free pages; returns the largest committed free block in bytes. */
-SIZE_T RtlCompactHeap(PVOID HeapHandle, ULONG Flags);
+SIZE_T RTL_HEAP_API RtlCompactHeap(PVOID HeapHandle, ULONG Flags);
 
 /*
  * Takes / releases the heap's lock, or the caller's lock it was created
  * with (recursively, for the same thread). FALSE for an invalid handle, and
  * from RtlUnlockHeap when the running thread does not hold the lock.
  */
-BOOLEAN RtlLockHeap(PVOID HeapHandle);
-BOOLEAN RtlUnlockHeap(PVOID HeapHandle);
+BOOLEAN RTL_HEAP_API RtlLockHeap(PVOID HeapHandle);
+BOOLEAN RTL_HEAP_API RtlUnlockHeap(PVOID HeapHandle);
 
 /* HeapCompatibilityInformation: selects the front end (0 none, 1 lookaside, 2 LFH). */
-NTSTATUS RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+NTSTATUS RTL_HEAP_API RtlSetHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                PVOID HeapInformation, SIZE_T HeapInformationLength);
-NTSTATUS RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
+NTSTATUS RTL_HEAP_API RtlQueryHeapInformation(PVOID HeapHandle, HEAP_INFORMATION_CLASS HeapInformationClass,
                                  PVOID HeapInformation, SIZE_T HeapInformationLength,
                                  PSIZE_T ReturnLength);
 

@@ -245,7 +245,7 @@ BOOLEAN RtlpHeapReportPending(PHEAP Heap)
 }
 
 /* See heap.h. */
-BOOLEAN RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress)
+BOOLEAN RTL_HEAP_API RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress)
 {
     PHEAP Heap = HeapHandle;
     BOOLEAN Locked, Valid = TRUE;

@@ -106,7 +106,7 @@ static NTSTATUS RtlpHeapWalkBlock(PHEAP Heap, PHEAP_SEGMENT Segment, PHEAP_ENTRY
 }
 
 /* See heap.h. */
-NTSTATUS RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry)
+NTSTATUS RTL_HEAP_API RtlWalkHeap(PVOID HeapHandle, PRTL_HEAP_WALK_ENTRY Entry)
 {
     PHEAP Heap = HeapHandle;
     PHEAP_SEGMENT Segment;
@@ -161,7 +161,7 @@ static void RtlpHeapCompactSegment(PHEAP Heap, PHEAP_SEGMENT Segment)
 }
 
 /* See heap.h. */
-SIZE_T RtlCompactHeap(PVOID HeapHandle, ULONG Flags)
+SIZE_T RTL_HEAP_API RtlCompactHeap(PVOID HeapHandle, ULONG Flags)
 {
     PHEAP Heap = HeapHandle;
     SIZE_T Largest = 0;
