@@ -1,9 +1,9 @@
 /*
- * poolp.h - the pool's private layout, shared by mm/pool.c, poolpage.c,
- * pooltag.c, poolcheck.c and lookaside.c; and what the pool needs from its
- * environment (the page supply, the map of small pool pages and the IRQL),
- * which the kernel provides from the system-PTE layer and poolmap.c, and
- * the host tests from tests/host/pool_host_env.c.
+ * poolp.h - the pool's private layout, shared by mm/pool.c, poolblock.c,
+ * poolpage.c, pooltag.c, poolcheck.c and lookaside.c; and what the pool
+ * needs from its environment (the page supply, the map of small pool pages
+ * and the IRQL), which the kernel provides from the system-PTE layer and
+ * poolmap.c, and the host tests from tests/host/pool_host_env.c.
  *
  * NT x86's layout: 8-byte blocks, an 8-byte POOL_HEADER in front of each,
  * sizes in blocks (units of 8 bytes). See docs/pool.md for the picture.
@@ -359,10 +359,23 @@ FORCEINLINE void ExpRemovePoolTracker(ULONG Tag, SIZE_T NumberOfBytes, ULONG Bas
 
 SIZE_T ExpPoolTrackerBytes(ULONG BaseType);   /* all tags */
 
-/* ---- small blocks (pool.c) --------------------------------------------------- */
+/* ---- small blocks (poolblock.c) ---------------------------------------------- */
+
+/* Everything an allocation's lookaside list does not serve: big and
+ * cache-aligned requests, small ones the list missed (from the free lists
+ * or a new page), and what a failure does (MUST_SUCCEED_POOL_EMPTY, the
+ * raise). The caller's checks are done and the pool is set up; Caller is
+ * the caller's address for the failure's parameters. Takes the pool lock. */
+PVOID ExpAllocatePoolFromPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID Caller);
+
+/* A free of the block at P of BaseType into the free lists, after the
+ * whole neighbour check; the caller's checks are done. Takes the pool lock. */
+void ExpFreePoolToFreeLists(ULONG BaseType, PVOID P);
 
 /* Frees a small block into the free lists, coalescing; pool lock held. */
 void ExpFreeSmallBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry);
+
+/* ---- the interface's checks (pool.c) ----------------------------------------- */
 
 /* The caller's side of a free: IRQL for the block's pool (BAD_POOL_CALLER
  * 0x09) and the tag (0x0A). Changes nothing. */
