@@ -70,12 +70,12 @@
  *
  * Locks: ExpLockPool raises IRQL to DISPATCH_LEVEL (nonpaged) or APC_LEVEL
  * (paged) around every change but the fast paths; see poolp.h for what SMP
- * and a scheduler will need. The checks that may bugcheck on a caller's error run before
- * anything changes, so a test that catches the bugcheck finds the pool as
- * it was. Special pool (Driver Verifier's guard pages, mm/specialpool.c)
- * branches off first: in ExpAllocatePool the fast path's first test (no
- * tag chosen) and ExpAllocatePoolSlow's first step, in ExFreePoolWithTag
- * the first test.
+ * and a scheduler will need. The checks that may bugcheck on a caller's
+ * error run before anything changes, so a test that catches the bugcheck
+ * finds the pool as it was. Special pool (Driver Verifier's guard pages,
+ * mm/specialpool.c) branches off first: in ExpAllocatePool the fast path's
+ * first test (no tag chosen) and ExpAllocatePoolSlow's first step, in
+ * ExFreePoolWithTag the first test.
  */
 #include "poolp.h"
 #include "rtl.h"
