@@ -125,6 +125,13 @@ FORCEINLINE BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, ULONG
 }
 
 /*
+ * Push and pop try their exchange once in line and only then loop: the
+ * exchange rarely fails (an interrupt or another processor changed the
+ * header in between), and a loop entered from above would have the
+ * compiler's alignment padding at its head, executed on every call.
+ */
+
+/*
  * Pushes Entry and returns the previous first entry (NULL if the list was
  * empty). Depth and Sequence go up by one. Any IRQL; lock-free.
  */
@@ -132,28 +139,42 @@ FORCEINLINE PSLIST_ENTRY InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIS
 {
     ULONG_PTR First, Count;
     RtlpReadSListHeader(ListHead, &First, &Count);
-    do {
-        Entry->Next = (PSLIST_ENTRY)First;
-    } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count, (ULONG_PTR)Entry,
-                                             Count + RTLP_SLIST_DEPTH_AND_SEQUENCE));
+    Entry->Next = (PSLIST_ENTRY)First;
+    if (__builtin_expect(!RtlpCompareExchangeSListHeader(ListHead, &First, &Count, (ULONG_PTR)Entry,
+                                                         Count + RTLP_SLIST_DEPTH_AND_SEQUENCE), 0)) {
+        do {
+            Entry->Next = (PSLIST_ENTRY)First;
+        } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count, (ULONG_PTR)Entry,
+                                                 Count + RTLP_SLIST_DEPTH_AND_SEQUENCE));
+    }
     return (PSLIST_ENTRY)First;
 }
 
 /*
  * Pops the first entry, or returns NULL if the list is empty. Depth goes
  * down by one; Sequence is kept (as x86 NT's pop does). Any IRQL; lock-free.
+ * First may have been popped by someone else since it was read; then its
+ * Next is stale, and the exchange fails on the header.
  */
 FORCEINLINE PSLIST_ENTRY InterlockedPopEntrySList(PSLIST_HEADER ListHead)
 {
     ULONG_PTR First, Count;
     RtlpReadSListHeader(ListHead, &First, &Count);
-    do {
-        if (First == 0)
-            return NULL;
-        /* First may have been popped by someone else since the read; then
-         * its Next is stale, and the exchange fails on the header. */
-    } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count,
-                                             (ULONG_PTR)((PSLIST_ENTRY)First)->Next, Count - 1));
+    if (First == 0)
+        return NULL;
+    if (__builtin_expect(!RtlpCompareExchangeSListHeader(ListHead, &First, &Count,
+                                                         (ULONG_PTR)((PSLIST_ENTRY)First)->Next,
+                                                         Count - 1), 0)) {
+        do {
+            if (First == 0)
+                return NULL;
+        } while (!RtlpCompareExchangeSListHeader(ListHead, &First, &Count,
+                                                 (ULONG_PTR)((PSLIST_ENTRY)First)->Next, Count - 1));
+    }
+    /* A successful exchange leaves First as tested: tell the compiler, so a
+     * caller's test of the result for NULL costs nothing on this path. */
+    if (First == 0)
+        __builtin_unreachable();
     return (PSLIST_ENTRY)First;
 }
 

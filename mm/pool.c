@@ -53,15 +53,29 @@
  * previous headers unlocked: on one processor a pool call that interrupts
  * it completes first; with a second processor that read needs the lock.
  *
+ * The fast paths are measured in instructions (make bench, figures in
+ * docs/pool.md), so they are written for what the compiler makes of them.
+ * ExpAllocatePool and ExpFreePoolBlock are inline, with the base pool a
+ * constant in each copy. Each check is one compare on the way; a failed
+ * one leaves for a function out of line, which starts again with every
+ * check (an allocation) or finds which rule was broken (a free), so
+ * nothing the fast path keeps in registers is needed there. The page of a
+ * freed address is found by a range check and a load (the kernel's page
+ * map, poolmap.c). A hit is counted in the counters NT keeps for it, the
+ * list's and the tag's; the descriptor's running totals add the lists'
+ * hits only when asked (ExpQueryPoolUsage), as NT reports them.
+ *
  * Every allocation and free is counted per tag and pool (pooltag.c), and
  * poolcheck.c can walk every page to check all of the above.
  *
  * Locks: ExpLockPool raises IRQL to DISPATCH_LEVEL (nonpaged) or APC_LEVEL
- * (paged) around every change but the fast paths; see poolp.h for what SMP and a scheduler
- * will need. The checks that may bugcheck on a caller's error run before
- * anything changes, so a test that catches the bugcheck finds the pool as
- * it was. Special pool (Driver Verifier's guard pages, mm/specialpool.c)
- * branches off at the top of ExpAllocatePool and ExFreePoolWithTag.
+ * (paged) around every change but the fast paths; see poolp.h for what SMP
+ * and a scheduler will need. The checks that may bugcheck on a caller's
+ * error run before anything changes, so a test that catches the bugcheck
+ * finds the pool as it was. Special pool (Driver Verifier's guard pages,
+ * mm/specialpool.c) branches off first: in ExpAllocatePool the fast path's
+ * first test (no tag chosen) and ExpAllocatePoolSlow's first step, in
+ * ExFreePoolWithTag the first test.
  */
 #include "poolp.h"
 #include "rtl.h"
@@ -69,14 +83,15 @@
 #define EXP_BIG_PAGE_TAG 0x20474942u    /* 'BIG ' in memory: refused as NT refuses it */
 
 POOL_DESCRIPTOR ExpPoolVector[2];
-BOOLEAN ExpPoolInitialized;
-ULONG ExpPoolFlags;     /* EX_SPECIAL_POOL_ENABLED: mm/specialpool.c sets it */
+/* Special pool's bits are mm/specialpool.c's to set; the pool clears
+ * EXP_POOL_UNINITIALIZED once set up. */
+ULONG ExpPoolFlags = EXP_POOL_UNINITIALIZED;
 
 void ExpInitializeLookasideLists(void);
 
 void ExpInitializePoolOnce(void)
 {
-    if (ExpPoolInitialized)
+    if (!(ExpPoolFlags & EXP_POOL_UNINITIALIZED))
         return;
     for (ULONG Base = 0; Base < 2; Base++) {
         PPOOL_DESCRIPTOR PoolDesc = &ExpPoolVector[Base];
@@ -86,274 +101,73 @@ void ExpInitializePoolOnce(void)
             InitializeListHead(&PoolDesc->ListHeads[i]);
     }
     ExpInitializeLookasideLists();
-    ExpPoolInitialized = TRUE;
-}
-
-/* ---- free lists ------------------------------------------------------------- */
-
-static void ExpInsertFreeBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry)
-{
-    ULONG Size = Entry->BlockSize;
-    if (Size < POOL_MINIMUM_LISTED_BLOCK)
-        return;     /* too small to hold the link: found again by coalescing */
-    InsertHeadList(&PoolDesc->ListHeads[Size], ExpFreeLink(Entry));
-    PoolDesc->NonEmptyLists[Size >> 5] |= 1u << (Size & 31);
-}
-
-static void ExpRemoveFreeBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry)
-{
-    ULONG Size = Entry->BlockSize;
-    if (Size < POOL_MINIMUM_LISTED_BLOCK)
-        return;
-    ExpCheckFreeListEntry(ExpFreeLink(Entry));
-    if (RemoveEntryList(ExpFreeLink(Entry)))
-        PoolDesc->NonEmptyLists[Size >> 5] &= ~(1u << (Size & 31));
-}
-
-/* The smallest non-empty list of at least Units, or 0 if none. */
-static ULONG ExpFindFreeList(const POOL_DESCRIPTOR *PoolDesc, ULONG Units)
-{
-    for (ULONG Word = Units >> 5; Word < POOL_LIST_HEADS / 32; Word++) {
-        ULONG Bits = PoolDesc->NonEmptyLists[Word];
-        if (Word == Units >> 5)
-            Bits &= ~0u << (Units & 31);
-        if (Bits)
-            return Word * 32 + (ULONG)__builtin_ctz(Bits);
-    }
-    return 0;
-}
-
-/* ---- carving and coalescing --------------------------------------------------- */
-
-static void ExpSetHeader(PPOOL_HEADER Entry, ULONG PreviousSize, ULONG BlockSize, ULONG PoolType,
-                         ULONG Tag)
-{
-    Entry->Ulong1 = 0;
-    Entry->PreviousSize = (USHORT)PreviousSize;
-    Entry->BlockSize = (USHORT)BlockSize;
-    Entry->PoolType = (USHORT)PoolType;
-    Entry->PoolTag = Tag;
-}
-
-/*
- * Cuts an allocated block of Units out of the free run at Run (RunUnits
- * long, already off the lists, previous block PreviousSize). RunUnits may be
- * a whole new page (512, which no header can hold: it is never written as
- * one block). What is left before and after becomes free blocks.
- */
-static PPOOL_HEADER ExpCarveBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Run, ULONG RunUnits,
-                                  ULONG PreviousSize, ULONG Units, BOOLEAN CacheAligned, ULONG Tag)
-{
-    ULONG Lead;
-    if (CacheAligned)
-        Lead = (ULONG)(((EXP_CACHE_LINE_SIZE - ((ULONG_PTR)(Run + 1) & (EXP_CACHE_LINE_SIZE - 1))) &
-                        (EXP_CACHE_LINE_SIZE - 1)) >> POOL_BLOCK_SHIFT);
-    else if (ExpUnitInPage(Run) == 0)
-        Lead = 0;
-    else
-        Lead = RunUnits - Units;
-    ASSERT(Lead + Units <= RunUnits);
-    ULONG Tail = RunUnits - Lead - Units;
-    PPOOL_HEADER Entry = ExpBlockAt(Run, (LONG)Lead);
-    PPOOL_HEADER End = ExpBlockAt(Run, (LONG)RunUnits);
-
-    if (Lead) {
-        ExpSetHeader(Run, PreviousSize, Lead, 0, 0);
-        ExpInsertFreeBlock(PoolDesc, Run);
-        PreviousSize = Lead;
-    }
-    ExpSetHeader(Entry, PreviousSize, Units, PoolDesc->PoolType + 1, Tag);
-    if (Tail) {
-        PPOOL_HEADER Rest = ExpBlockAt(Entry, (LONG)Units);
-        ExpSetHeader(Rest, Units, Tail, 0, 0);
-        ExpInsertFreeBlock(PoolDesc, Rest);
-    }
-    if (ExpUnitInPage(End) != 0)
-        End->PreviousSize = (USHORT)(Tail ? Tail : Units);
-    return Entry;
-}
-
-void ExpFreeSmallBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry)
-{
-    PPOOL_HEADER Start = Entry;
-    ULONG Units = Entry->BlockSize;
-    ULONG PreviousSize = Entry->PreviousSize;
-
-    /* Marked free even when merged away below: a second free of this
-     * address then finds PoolType 0 and bugchecks as a double free. */
-    Entry->PoolType = 0;
-    Entry->PoolIndex = 0;
-
-    PPOOL_HEADER Next = ExpBlockAt(Entry, (LONG)Units);
-    if (ExpUnitInPage(Next) != 0 && Next->PoolType == 0) {
-        ExpRemoveFreeBlock(PoolDesc, Next);
-        Units += Next->BlockSize;
-    }
-    if (PreviousSize != 0) {
-        PPOOL_HEADER Previous = ExpBlockAt(Entry, -(LONG)PreviousSize);
-        if (Previous->PoolType == 0) {
-            ExpRemoveFreeBlock(PoolDesc, Previous);
-            Units += Previous->BlockSize;
-            Start = Previous;
-            PreviousSize = Previous->PreviousSize;
-        }
-    }
-    if (Units == POOL_PAGE_UNITS) {
-        ASSERT(ExpUnitInPage(Start) == 0);
-        ExpRemovePoolPage(Start);
-        MiFreePoolPages(Start);
-        PoolDesc->TotalPages--;
-        return;
-    }
-    ExpSetHeader(Start, PreviousSize, Units, 0, 0);
-    PPOOL_HEADER End = ExpBlockAt(Start, (LONG)Units);
-    if (ExpUnitInPage(End) != 0)
-        End->PreviousSize = (USHORT)Units;
-    ExpInsertFreeBlock(PoolDesc, Start);
-}
-
-/* Empties the pool's lookaside lists of BaseType into the free lists. */
-static void ExpFlushPoolLookasideListsLocked(ULONG BaseType)
-{
-    PPOOL_DESCRIPTOR PoolDesc = &ExpPoolVector[BaseType];
-    for (ULONG Size = 1; Size <= POOL_SMALL_LISTS; Size++) {
-        PSLIST_ENTRY Link = InterlockedFlushSList(&ExpPoolLookaside(BaseType, Size)->ListHead);
-        while (Link) {
-            PSLIST_ENTRY NextLink = Link->Next;
-            PPOOL_HEADER Entry = (PPOOL_HEADER)Link - 1;
-            ASSERT(Entry->PoolIndex == POOL_INDEX_CACHED && Entry->BlockSize == Size);
-            /* Its free checked only the next header (ExFreePoolWithTag). */
-            ExpCheckPoolBlockNeighbours(Entry);
-            ExpFreeSmallBlock(PoolDesc, Entry);
-            Link = NextLink;
-        }
-    }
-}
-
-void ExpFlushPoolLookasideLists(POOL_TYPE PoolType)
-{
-    ULONG BaseType = PoolType & BASE_POOL_TYPE_MASK;
-    ExpInitializePool();
-    KIRQL OldIrql = ExpLockPool(BaseType);
-    ExpFlushPoolLookasideListsLocked(BaseType);
-    ExpUnlockPool(OldIrql);
-}
-
-/* A small block of Units (plus slack to align it) from the free lists or
- * a new page, or NULL. Lock held. (The lookaside lists were tried first.) */
-static PVOID ExpAllocateSmallBlock(ULONG BaseType, ULONG Units, BOOLEAN CacheAligned, ULONG Tag)
-{
-    PPOOL_DESCRIPTOR PoolDesc = &ExpPoolVector[BaseType];
-    ULONG Needed = CacheAligned ? Units + (EXP_CACHE_LINE_SIZE / POOL_SMALLEST_BLOCK - 1) : Units;
-
-    for (int Attempt = 0; Attempt < 2; Attempt++) {
-        ULONG List = ExpFindFreeList(PoolDesc, Needed);
-        if (List) {
-            PPOOL_HEADER Run = (PPOOL_HEADER)CONTAINING_RECORD(PoolDesc->ListHeads[List].Flink,
-                                                               POOL_FREE_BLOCK, ListEntry);
-            ASSERT(Run->PoolType == 0 && Run->BlockSize == List);
-            ExpRemoveFreeBlock(PoolDesc, Run);
-            return ExpCarveBlock(PoolDesc, Run, List, Run->PreviousSize, Units, CacheAligned, Tag) + 1;
-        }
-        PPOOL_HEADER Page = MiAllocatePoolPages((POOL_TYPE)BaseType, PAGE_SIZE);
-        if (Page && !ExpInsertPoolPage(Page, BaseType)) {
-            MiFreePoolPages(Page);
-            Page = NULL;
-        }
-        if (Page) {
-            PoolDesc->TotalPages++;
-            return ExpCarveBlock(PoolDesc, Page, POOL_PAGE_UNITS, 0, Units, CacheAligned, Tag) + 1;
-        }
-        /* Out of pages: blocks cached by the lookaside lists may free some. */
-        ExpFlushPoolLookasideListsLocked(BaseType);
-    }
-    return NULL;
+    __atomic_and_fetch(&ExpPoolFlags, ~EXP_POOL_UNINITIALIZED, __ATOMIC_RELEASE);
 }
 
 /* ---- the interface ----------------------------------------------------------- */
 
-/* No structured exceptions yet: a raise nobody can catch is what NT does
- * with an unhandled kernel-mode exception. */
-static void __attribute__((noreturn)) ExpRaiseStatus(NTSTATUS Status, PVOID Caller)
+/* The address the public function was called from (bugcheck parameters,
+ * special pool's records), read from the frame where a slow path needs it:
+ * ExpAllocatePool is inline in each public function, and both builds keep
+ * frame pointers. (gcc copies __builtin_return_address(0) at a function's
+ * entry, which every fast allocation would pay for.) */
+#define ExpCallersAddress() (((PVOID *)__builtin_frame_address(0))[1])
+
+/* The index and size bits of a cached block of Bytes (a multiple of 8)
+ * in its header. POOL_INDEX_CACHED's bit is 4 shifted as Bytes is, so an
+ * add and a shift make the whole value. */
+static inline ULONG ExpCachedHeaderBits(ULONG Bytes)
 {
-    KeBugCheckEx(KMODE_EXCEPTION_NOT_HANDLED, (ULONG_PTR)(ULONG)Status, (ULONG_PTR)Caller, 0, 0);
+    C_ASSERT(POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT ==
+             4 << (POOL_HEADER_SIZE_SHIFT - POOL_BLOCK_SHIFT));
+    return (Bytes + 4) << (POOL_HEADER_SIZE_SHIFT - POOL_BLOCK_SHIFT);
 }
 
-/* The lookaside half of an allocation: a cached block of Units, or NULL
- * (counted as an allocation either way, a hit only when found). Lock-free. */
+/* The lookaside half of an allocation: a cached block of Units, or NULL.
+ * Counted as NT's pool lookasides count, TotalAllocates always and
+ * AllocateHits when found (the depth scan takes the misses as the
+ * difference); a hit is not counted again in the descriptor, as in NT:
+ * ExpQueryPoolUsage adds the hits. Lock-free. */
 FORCEINLINE PVOID ExpAllocateFromPoolLookaside(ULONG BaseType, ULONG Units, ULONG Tag)
 {
     PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
+    /* The pop's cmpxchg8b takes four of the six registers; made opaque, the
+     * list's address stays in one rather than being remade from spills. */
+    __asm__("" : "+r"(Lookaside));
     Lookaside->TotalAllocates++;
     PSLIST_ENTRY Link = InterlockedPopEntrySList(&Lookaside->ListHead);
     if (__builtin_expect(Link == NULL, 0))
         return NULL;
+    /* The list's Size is its blocks' bytes with the header (lookaside.c):
+     * read after the pop, it spares the registers the exchange uses. */
     PPOOL_HEADER Entry = (PPOOL_HEADER)Link - 1;
-    ASSERT(Entry->PoolIndex == POOL_INDEX_CACHED && Entry->BlockSize == Units);
+    ULONG Bytes = Lookaside->Size;
+    ASSERT((Entry->Ulong1 & POOL_HEADER_INDEX_AND_SIZE) == ExpCachedHeaderBits(Bytes));
     Lookaside->AllocateHits++;
     Entry->PoolIndex = 0;
     Entry->PoolTag = Tag;
-    ExpInsertPoolTracker(Tag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
-    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningAllocs, 1);
+    ExpInsertPoolTracker(Tag, Bytes, BaseType);
     return Entry + 1;
 }
 
-/* Everything but a lookaside hit: big and cache-aligned requests, small
- * ones the lookaside lists missed, and what a failure does. The caller's
- * checks are done. */
-static PVOID __attribute__((noinline)) ExpAllocatePoolSlow(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
-                                                           ULONG Tag, PVOID Caller)
-{
-    ULONG Type = (ULONG)PoolType;
-    ULONG BaseType = Type & BASE_POOL_TYPE_MASK;
-    BOOLEAN CacheAligned = (Type & CACHE_ALIGNED_POOL_TYPE_MASK) != 0;
-
-
-    /* NT's free build gives a zero-byte request a valid block; the smallest
-     * here has 8 usable bytes, so its address is never a page's first byte
-     * (which a free would take for a big allocation). */
-    ULONG Units = POOL_MINIMUM_BLOCK;
-    BOOLEAN Big = NumberOfBytes > POOL_BUDDY_MAX;
-    if (!Big && NumberOfBytes > POOL_SMALLEST_BLOCK)
-        Units = (ULONG)((NumberOfBytes + POOL_OVERHEAD + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT);
-    if (CacheAligned && Units + EXP_CACHE_LINE_SIZE / POOL_SMALLEST_BLOCK - 1 >= POOL_PAGE_UNITS)
-        Big = TRUE;     /* pages are cache aligned too */
-
-    KIRQL OldIrql = ExpLockPool(BaseType);
-    PVOID P;
-    if (Big) {
-        P = ExpAllocateBigPool(BaseType, PoolType, NumberOfBytes, Tag);
-    } else {
-        P = ExpAllocateSmallBlock(BaseType, Units, CacheAligned, Tag);
-        if (P)
-            ExpInsertPoolTracker(Tag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
-    }
-    if (P)
-        ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningAllocs, 1);
-    ExpUnlockPool(OldIrql);
-
-    if (P == NULL) {
-        if (Type & MUST_SUCCEED_POOL_TYPE_MASK)
-            KeBugCheckEx(MUST_SUCCEED_POOL_EMPTY, Big ? NumberOfBytes : PAGE_SIZE,
-                         ExpPoolVector[NonPagedPool].TotalPages,
-                         ExpPoolVector[NonPagedPool].TotalBigPages, 0);
-        if (Type & POOL_RAISE_IF_ALLOCATION_FAILURE)
-            ExpRaiseStatus(STATUS_INSUFFICIENT_RESOURCES, Caller);
-    }
-    return P;
-}
-
-/* The caller's checks, then the fast path (a small block from the pool's
- * lookaside lists, NT's order), else the rest. */
-FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID Caller)
+/* An allocation the fast path (ExpAllocatePool) does not finish. Unless
+ * it tried the lookaside list already (a miss), special pool's hook and
+ * the caller's checks in NT's order, then a small block from the pool's
+ * lookaside lists; then the pages. (noipa: called with the C convention,
+ * so the fast path can leave its arguments where they are.) */
+static PVOID __attribute__((noipa)) ExpAllocatePoolSlow(POOL_TYPE PoolType, SIZE_T NumberOfBytes,
+                                                        ULONG Tag, PVOID Caller,
+                                                        BOOLEAN LookasideMissed)
 {
     ULONG Type = (ULONG)PoolType;
     ULONG BaseType = Type & BASE_POOL_TYPE_MASK;
     KIRQL Irql = KeGetCurrentIrql();
 
+    if (LookasideMissed)
+        return ExpAllocatePoolFromPages(PoolType, NumberOfBytes, Tag, Caller);
     /* Driver Verifier's special pool takes the tags it was asked to watch,
      * first, as NT: its own checks (0xC1) speak for those allocations. */
-    if (__builtin_expect(ExpPoolFlags & EX_SPECIAL_POOL_ENABLED, 0) && MmUseSpecialPool(NumberOfBytes, Tag)) {
+    if ((ExpPoolFlags & EXP_SPECIAL_POOL_TAGS) && MmUseSpecialPool(NumberOfBytes, Tag)) {
         PVOID Special = MmAllocateSpecialPool(NumberOfBytes, Tag, PoolType, Caller);
         if (Special)
             return Special;     /* else special pool is full: the pool serves it */
@@ -369,7 +183,7 @@ FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULON
         KeBugCheckEx(BAD_POOL_CALLER, 0x08, Irql, Type, NumberOfBytes);
 
     /* Blocks of up to POOL_SMALL_LISTS units with the header, at least
-     * POOL_MINIMUM_BLOCK (a zero-byte request too, as the slow path says). */
+     * POOL_MINIMUM_BLOCK (a zero-byte request too, as the pages say). */
     if (NumberOfBytes <= (POOL_SMALL_LISTS << POOL_BLOCK_SHIFT) - POOL_OVERHEAD &&
         !(Type & CACHE_ALIGNED_POOL_TYPE_MASK)) {
         ULONG Units = (ULONG)((NumberOfBytes + POOL_OVERHEAD + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT);
@@ -379,18 +193,58 @@ FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULON
         if (P)
             return P;
     }
-    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag, Caller);
+    return ExpAllocatePoolFromPages(PoolType, NumberOfBytes, Tag, Caller);
+}
+
+/*
+ * Every allocation. The fast path is what a driver's small allocation
+ * usually is: special pool choosing no tag and the pool set up (one test of
+ * ExpPoolFlags, which keeps special pool's hook first), a tag that is
+ * allowed, a type that is neither must-succeed nor cache aligned (nor
+ * DontUseThisType), 1 to 248 bytes (2 to 32 units with the header), and
+ * the IRQL the pool allows. It pops a block of the size's pool lookaside
+ * list, the base pool a constant in each copy of the inline code. Anything
+ * else, a failed check included, goes to ExpAllocatePoolSlow, which starts
+ * again from the top; a miss goes there to take the pages. One call site
+ * for both, so that the caller's address is read only there.
+ */
+FORCEINLINE PVOID ExpAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    ULONG Type = (ULONG)PoolType;
+    ULONG Pool = Type & (BASE_POOL_TYPE_MASK | MUST_SUCCEED_POOL_TYPE_MASK |
+                         CACHE_ALIGNED_POOL_TYPE_MASK);
+    /* The data's units: 1..31 for 1..248 bytes, with the header's unit
+     * 2..32 (a request of 0 bytes, or one so large that this wraps, is 0). */
+    SIZE_T DataUnits = (NumberOfBytes + POOL_SMALLEST_BLOCK - 1) >> POOL_BLOCK_SHIFT;
+    BOOLEAN Missed = FALSE;
+    if (__builtin_expect(!(ExpPoolFlags & (EXP_SPECIAL_POOL_TAGS | EXP_POOL_UNINITIALIZED)) &&
+                             Tag != 0 && Tag != EXP_BIG_PAGE_TAG && DataUnits - 1 < POOL_SMALL_LISTS - 1,
+                         1)) {
+        ULONG Units = (ULONG)DataUnits + 1;
+        PVOID P = NULL;
+        if (Pool == NonPagedPool) {
+            if (__builtin_expect(KeGetCurrentIrql() <= DISPATCH_LEVEL, 1)) {
+                P = ExpAllocateFromPoolLookaside(NonPagedPool, Units, Tag);
+                Missed = TRUE;
+            }
+        } else if (Pool == PagedPool && __builtin_expect(KeGetCurrentIrql() <= APC_LEVEL, 1)) {
+            P = ExpAllocateFromPoolLookaside(PagedPool, Units, Tag);
+            Missed = TRUE;
+        }
+        if (__builtin_expect(P != NULL, 1))
+            return P;
+    }
+    return ExpAllocatePoolSlow(PoolType, NumberOfBytes, Tag, ExpCallersAddress(), Missed);
 }
 
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
-    return ExpAllocatePool(PoolType, NumberOfBytes, Tag, __builtin_return_address(0));
+    return ExpAllocatePool(PoolType, NumberOfBytes, Tag);
 }
 
 PVOID ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
 {
-    return ExpAllocatePool(PoolType, NumberOfBytes, EXP_DEFAULT_POOL_TAG,
-                           __builtin_return_address(0));
+    return ExpAllocatePool(PoolType, NumberOfBytes, EXP_DEFAULT_POOL_TAG);
 }
 
 PVOID ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
@@ -401,7 +255,7 @@ PVOID ExAllocatePoolWithQuotaTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG
         Type &= ~(ULONG)(POOL_QUOTA_FAIL_INSTEAD_OF_RAISE | POOL_RAISE_IF_ALLOCATION_FAILURE);
     else
         Type |= POOL_RAISE_IF_ALLOCATION_FAILURE;
-    return ExpAllocatePool((POOL_TYPE)Type, NumberOfBytes, Tag, __builtin_return_address(0));
+    return ExpAllocatePool((POOL_TYPE)Type, NumberOfBytes, Tag);
 }
 
 PVOID ExAllocatePoolWithQuota(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
@@ -411,8 +265,7 @@ PVOID ExAllocatePoolWithQuota(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
         Type &= ~(ULONG)(POOL_QUOTA_FAIL_INSTEAD_OF_RAISE | POOL_RAISE_IF_ALLOCATION_FAILURE);
     else
         Type |= POOL_RAISE_IF_ALLOCATION_FAILURE;
-    return ExpAllocatePool((POOL_TYPE)Type, NumberOfBytes, EXP_DEFAULT_POOL_TAG,
-                           __builtin_return_address(0));
+    return ExpAllocatePool((POOL_TYPE)Type, NumberOfBytes, EXP_DEFAULT_POOL_TAG);
 }
 
 void ExpCheckFreeCallerSlow(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG TagToFree)
@@ -421,16 +274,18 @@ void ExpCheckFreeCallerSlow(PVOID P, ULONG BaseType, ULONG AllocatorTag, ULONG T
 }
 
 /* The lookaside half of a free: caches the block of Units if its list has
- * room (TRUE), counting the free either way. Lock-free; checks done. */
+ * room (TRUE), counting the free either way (TotalFrees; FreeHits when
+ * cached, which ExpQueryPoolUsage adds to the descriptor's count, as NT's
+ * do). Lock-free; checks done. */
 FORCEINLINE BOOLEAN ExpFreeToPoolLookaside(ULONG BaseType, PPOOL_HEADER Entry, ULONG Units)
 {
     PGENERAL_LOOKASIDE Lookaside = ExpPoolLookaside(BaseType, Units);
+    __asm__("" : "+r"(Lookaside));     /* as in ExpAllocateFromPoolLookaside */
     Lookaside->TotalFrees++;
     if (__builtin_expect(ExQueryDepthSList(&Lookaside->ListHead) >= Lookaside->Depth, 0))
         return FALSE;
     Lookaside->FreeHits++;
-    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Units << POOL_BLOCK_SHIFT, BaseType);
-    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningDeAllocs, 1);
+    ExpRemovePoolTracker(Entry->PoolTag, Lookaside->Size, BaseType);
     /* Marked before it is pushed: from here a second free is caught. The
      * index was 0 (checked), so an OR of the bit is the whole store. */
     Entry->Ulong1 |= POOL_INDEX_CACHED << POOL_HEADER_INDEX_SHIFT;
@@ -438,41 +293,32 @@ FORCEINLINE BOOLEAN ExpFreeToPoolLookaside(ULONG BaseType, PPOOL_HEADER Entry, U
     return TRUE;
 }
 
-/* A free into the free lists, under the pool lock; checks done. */
-static void __attribute__((noinline)) ExpFreeSmallBlockLocked(ULONG BaseType, PPOOL_HEADER Entry)
+/* The header in front of P is not an allocated block's start of its
+ * page's pool: say which. */
+static void __attribute__((noinline, noreturn)) ExpBadPoolFree(PVOID P)
 {
-    ExpCheckPoolBlockNeighbours(Entry);
-    KIRQL OldIrql = ExpLockPool(BaseType);
-    ExpRemovePoolTracker(Entry->PoolTag, (SIZE_T)Entry->BlockSize << POOL_BLOCK_SHIFT, BaseType);
-    ExpInterlockedAdd(&ExpPoolVector[BaseType].RunningDeAllocs, 1);
-    ExpFreeSmallBlock(&ExpPoolVector[BaseType], Entry);
-    ExpUnlockPool(OldIrql);
+    PPOOL_HEADER Entry = (PPOOL_HEADER)P - 1;
+    if (Entry->PoolType == 0 || (Entry->PoolIndex & POOL_INDEX_CACHED))
+        KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, Entry->Ulong1, (ULONG_PTR)P);
+    KeBugCheckEx(BAD_POOL_CALLER, 0x99, (ULONG_PTR)P, 0, 0);   /* not a block's start */
 }
 
-void ExFreePoolWithTag(PVOID P, ULONG Tag)
+/* The neighbour check of the block at P failed: which rule, and the
+ * bugcheck. (P, not its header, so the fast path computes nothing for it.) */
+static void __attribute__((noinline, noreturn)) ExpBadNeighbour(PVOID P)
 {
-    if ((ExpPoolFlags & EX_SPECIAL_POOL_ENABLED) && MmIsSpecialPoolAddress(P)) {
-        MmFreeSpecialPool(P, Tag);
-        return;
-    }
-    ExpInitializePool();
-    if (BYTE_OFFSET(P) == 0) {
-        ExpFreeBigPool(P, Tag);
-        return;
-    }
+    ExpCheckPoolBlockNeighboursSlow((PPOOL_HEADER)P - 1);
+}
 
+/* A free of P in a small pool page of BaseType (a constant once inlined). */
+FORCEINLINE void ExpFreePoolBlock(ULONG BaseType, PVOID P, ULONG Tag)
+{
     PPOOL_HEADER Entry = (PPOOL_HEADER)P - 1;
-    ULONG PageType = ExpLookupPoolPage(PAGE_ALIGN(P));
-    if (PageType == 0)
-        KeBugCheckEx(BAD_POOL_CALLER, 0x42, (ULONG_PTR)P, 0, 0);
     /* An allocated block's start (PoolIndex 0) of the page's pool: one
-     * compare of the header's type and index bits; else say which. */
-    if ((Entry->Ulong1 & POOL_HEADER_TYPE_AND_INDEX) != PageType << POOL_HEADER_TYPE_SHIFT) {
-        if (Entry->PoolType == 0 || (Entry->PoolIndex & POOL_INDEX_CACHED))
-            KeBugCheckEx(BAD_POOL_CALLER, 0x07, 0, Entry->Ulong1, (ULONG_PTR)P);
-        KeBugCheckEx(BAD_POOL_CALLER, 0x99, (ULONG_PTR)P, 0, 0);   /* not a block's start */
-    }
-    ULONG BaseType = PageType - 1;
+     * compare of the header's type and index bits. */
+    if (__builtin_expect((Entry->Ulong1 & POOL_HEADER_TYPE_AND_INDEX) !=
+                             (BaseType + 1) << POOL_HEADER_TYPE_SHIFT, 0))
+        ExpBadPoolFree(P);
     ExpCheckFreeCaller(P, BaseType, Entry->PoolTag, Tag);
 
     /* A small block goes to its lookaside list if there is room. It stays
@@ -481,14 +327,50 @@ void ExFreePoolWithTag(PVOID P, ULONG Tag)
      * whole neighbour check runs when a block reaches the free lists. */
     ULONG Units = Entry->BlockSize;
     if (Units - 1 < POOL_SMALL_LISTS) {
-        ULONG End = ExpUnitInPage(Entry) + Units;
-        if (End > POOL_PAGE_UNITS ||
-            (End != POOL_PAGE_UNITS && ExpBlockAt(Entry, (LONG)Units)->PreviousSize != Units))
-            ExpCheckPoolBlockNeighboursSlow(Entry);
+        /* Where the block ends in its page, from P (at least a header into
+         * the page, ExFreePoolWithTag): the next header, or the page's end. */
+        ULONG End = BYTE_OFFSET(P) + (Units - 1) * POOL_SMALLEST_BLOCK;
+        if (End < PAGE_SIZE) {
+            if (__builtin_expect(((PPOOL_HEADER)P)[Units - 1].PreviousSize != Units, 0))
+                ExpBadNeighbour(P);
+        } else if (__builtin_expect(End != PAGE_SIZE, 0)) {
+            ExpBadNeighbour(P);     /* the block runs past its page */
+        }
         if (ExpFreeToPoolLookaside(BaseType, Entry, Units))
             return;
     }
-    ExpFreeSmallBlockLocked(BaseType, Entry);
+    ExpFreePoolToFreeLists(BaseType, P);
+}
+
+/*
+ * Special pool's blocks first (by address), then big allocations (page
+ * aligned), then the small pool page that holds P, which says its pool;
+ * an address in none was never a pool block, nor is one less than a
+ * header into its page (its "header" would be on the page before). No
+ * ExpInitializePool: with the pool not set up there is no pool page nor
+ * big allocation to find, and those lookups read only zeroed tables.
+ */
+void ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    if (__builtin_expect(ExpPoolFlags & EX_SPECIAL_POOL_ENABLED, 0) && MmIsSpecialPoolAddress(P)) {
+        MmFreeSpecialPool(P, Tag);
+        return;
+    }
+    if (__builtin_expect(BYTE_OFFSET(P) < POOL_OVERHEAD, 0)) {
+        if (BYTE_OFFSET(P) == 0) {
+            ExpFreeBigPool(P, Tag);
+            return;
+        }
+        /* A block's data is at least a header into its page. */
+        KeBugCheckEx(BAD_POOL_CALLER, ExpLookupPoolPage(P) ? 0x99 : 0x42, (ULONG_PTR)P, 0, 0);
+    }
+    ULONG PageType = ExpLookupPoolPage(P);
+    if (__builtin_expect(PageType == NonPagedPool + 1, 1))
+        ExpFreePoolBlock(NonPagedPool, P, Tag);
+    else if (PageType == PagedPool + 1)
+        ExpFreePoolBlock(PagedPool, P, Tag);
+    else
+        KeBugCheckEx(BAD_POOL_CALLER, 0x42, (ULONG_PTR)P, 0, 0);
 }
 
 void ExFreePool(PVOID P)
@@ -501,12 +383,19 @@ void ExpQueryPoolUsage(POOL_TYPE PoolType, PEXP_POOL_USAGE Usage)
     ULONG BaseType = PoolType & BASE_POOL_TYPE_MASK;
     const POOL_DESCRIPTOR *PoolDesc = &ExpPoolVector[BaseType];
     ExpInitializePool();
+    /* The descriptor counts what the free lists and pages serve; the
+     * lookaside lists count their hits (NT reports those apart, as
+     * lookaside hits; here they are added in). */
     Usage->RunningAllocs = PoolDesc->RunningAllocs;
     Usage->RunningDeAllocs = PoolDesc->RunningDeAllocs;
     Usage->TotalPages = PoolDesc->TotalPages;
     Usage->TotalBigPages = PoolDesc->TotalBigPages;
     Usage->BytesInUse = ExpPoolTrackerBytes(BaseType);
     Usage->CachedBlocks = 0;
-    for (ULONG Size = 1; Size <= POOL_SMALL_LISTS; Size++)
-        Usage->CachedBlocks += ExQueryDepthSList(&ExpPoolLookaside(BaseType, Size)->ListHead);
+    for (ULONG Size = 1; Size <= POOL_SMALL_LISTS; Size++) {
+        const GENERAL_LOOKASIDE *Lookaside = ExpPoolLookaside(BaseType, Size);
+        Usage->RunningAllocs += Lookaside->AllocateHits;
+        Usage->RunningDeAllocs += Lookaside->FreeHits;
+        Usage->CachedBlocks += ExQueryDepthSList(&Lookaside->ListHead);
+    }
 }

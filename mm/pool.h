@@ -123,8 +123,11 @@ void MmQuerySpecialPoolUsage(PMM_SPECIAL_POOL_USAGE Usage);
 typedef PVOID (*PALLOCATE_FUNCTION)(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 typedef void (*PFREE_FUNCTION)(PVOID Buffer);
 
-/* wdm.h's x86 GENERAL_LOOKASIDE, field for field. */
-typedef struct _GENERAL_LOOKASIDE {
+/* wdm.h's x86 GENERAL_LOOKASIDE, field for field, and cache aligned as
+ * wdm.h declares it (DECLSPEC_CACHEALIGN, 64 bytes): 0x80 bytes, as NT
+ * x86's, so a list's counters share no line with its neighbour's, and an
+ * array of them is indexed with a shift (the pool's per-size lists). */
+typedef struct __attribute__((aligned(64))) _GENERAL_LOOKASIDE {
     SLIST_HEADER ListHead;
     USHORT Depth;               /* the most entries kept: adapts, 4..MaximumDepth */
     USHORT MaximumDepth;        /* 256 */
@@ -142,6 +145,7 @@ typedef struct _GENERAL_LOOKASIDE {
     union { ULONG LastAllocateMisses; ULONG LastAllocateHits; };
     ULONG Future[2];
 } GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
+C_ASSERT(sizeof(GENERAL_LOOKASIDE) == 0x80);
 
 typedef struct _NPAGED_LOOKASIDE_LIST {
     GENERAL_LOOKASIDE L;

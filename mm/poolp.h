@@ -1,8 +1,9 @@
 /*
- * poolp.h - the pool's private layout, shared by mm/pool.c, poolpage.c,
- * pooltag.c, poolcheck.c and lookaside.c; and what the pool needs from its
- * environment (the page supply and the IRQL), which the kernel provides
- * from the system-PTE layer and the host tests from tests/host/pool_host_env.c.
+ * poolp.h - the pool's private layout, shared by mm/pool.c, poolblock.c,
+ * poolpage.c, pooltag.c, poolcheck.c and lookaside.c; and what the pool
+ * needs from its environment (the page supply, the map of small pool pages
+ * and the IRQL), which the kernel provides from the system-PTE layer and
+ * poolmap.c, and the host tests from tests/host/pool_host_env.c.
  *
  * NT x86's layout: 8-byte blocks, an 8-byte POOL_HEADER in front of each,
  * sizes in blocks (units of 8 bytes). See docs/pool.md for the picture.
@@ -30,6 +31,55 @@ ULONG MiFreePoolPages(PVOID StartingVa);
 /* Pages the region of PoolType has handed out (kernel: poolpages.c). */
 ULONG MiPoolPagesInUse(POOL_TYPE PoolType);
 
+/*
+ * The small pool pages: which pages the pool has carved into small blocks,
+ * and of which pool. Every free asks (an address in no such page was never
+ * a pool block: BAD_POOL_CALLER 0x42), and the validator walks them. NT
+ * knows its pools by their fixed address ranges, and so does the kernel:
+ * mm/poolmap.c keeps a byte per page of the two pool regions, so the
+ * question is a range check and a load (inline below). The host's pages
+ * come from anywhere, so tests/host/pool_host_env.c keeps them in a hash
+ * table (poolpage.c's) behind the same calls.
+ *
+ * ExpInsertPoolPage: Page (from MiAllocatePoolPages) now holds small blocks
+ * of BaseType; FALSE only when the host's table cannot grow.
+ * ExpRemovePoolPage: Page goes back. Both under the pool lock.
+ * ExpLookupPoolPage: the base pool type + 1 of the small pool page that
+ * holds Va, or 0 when it is none. Any IRQL the pool allows; no lock.
+ */
+BOOLEAN ExpInsertPoolPage(PVOID Page, ULONG BaseType);
+void ExpRemovePoolPage(PVOID Page);
+typedef void (*PEXP_POOL_PAGE_CALLBACK)(PVOID Page, PVOID Context);
+/* Calls Callback for each small page of BaseType. */
+void ExpEnumeratePoolPages(ULONG BaseType, PEXP_POOL_PAGE_CALLBACK Callback, PVOID Context);
+
+#ifdef HOST_BUILD
+ULONG ExpLookupPoolPage(const void *Va);
+#else
+#include "mmlayout.h"
+
+#define EXP_NONPAGED_POOL_BYTES (MI_NONPAGED_POOL_END - MI_NONPAGED_POOL_START + 1)
+#define EXP_PAGED_POOL_BYTES    (MI_PAGED_POOL_END - MI_PAGED_POOL_START + 1)
+
+/* A byte per page of each region: nonzero (its base pool type + 1) while
+ * the page holds small blocks, else 0 (mm/poolmap.c). */
+extern UCHAR ExpNonPagedPoolPageMap[EXP_NONPAGED_POOL_BYTES >> PAGE_SHIFT];
+extern UCHAR ExpPagedPoolPageMap[EXP_PAGED_POOL_BYTES >> PAGE_SHIFT];
+
+FORCEINLINE ULONG ExpLookupPoolPage(const void *Va)
+{
+    /* The answers are constants, so a caller's test of them folds into
+     * the map's. */
+    ULONG_PTR Offset = (ULONG_PTR)Va - MI_NONPAGED_POOL_START;
+    if (Offset < EXP_NONPAGED_POOL_BYTES)
+        return ExpNonPagedPoolPageMap[Offset >> PAGE_SHIFT] ? NonPagedPool + 1 : 0;
+    Offset = (ULONG_PTR)Va - MI_PAGED_POOL_START;
+    if (Offset < EXP_PAGED_POOL_BYTES)
+        return ExpPagedPoolPageMap[Offset >> PAGE_SHIFT] ? PagedPool + 1 : 0;
+    return 0;
+}
+#endif
+
 /* ---- special pool (kernel: mm/specialpool.c; host: stubs) --------------------
  *
  * NT's hooks: ExAllocatePoolWithTag offers a request to special pool when
@@ -40,6 +90,13 @@ ULONG MiPoolPagesInUse(POOL_TYPE PoolType);
  * blocks still out when a tag is turned off are freed the right way.
  */
 #define EX_SPECIAL_POOL_ENABLED 0x4
+/* This pool's own bits. While either is set an allocation takes the path
+ * with every check (ExpAllocatePool): special pool has a tag chosen
+ * (specialpool.c keeps the bit in step with its tags), or the pool is not
+ * set up yet (the bit starts set; ExpInitializePoolOnce clears it). So the
+ * fast path pays one test for both. */
+#define EXP_SPECIAL_POOL_TAGS   0x40000000u
+#define EXP_POOL_UNINITIALIZED  0x80000000u
 extern ULONG ExpPoolFlags;
 BOOLEAN MmUseSpecialPool(SIZE_T NumberOfBytes, ULONG Tag);
 PVOID MmAllocateSpecialPool(SIZE_T NumberOfBytes, ULONG Tag, POOL_TYPE PoolType, PVOID Caller);
@@ -88,8 +145,10 @@ C_ASSERT(sizeof(POOL_HEADER) == 8);
 #define POOL_INDEX_CACHED 0x40
 /* Ulong1's bits, for the fast paths' whole-word tests. */
 #define POOL_HEADER_INDEX_SHIFT    9
+#define POOL_HEADER_SIZE_SHIFT     16
 #define POOL_HEADER_TYPE_SHIFT     25
 #define POOL_HEADER_TYPE_AND_INDEX 0xFE00FE00u
+#define POOL_HEADER_INDEX_AND_SIZE 0x01FFFE00u
 
 /* The first thing in a free block: its link on ListHeads[BlockSize]. */
 typedef struct _POOL_FREE_BLOCK {
@@ -140,12 +199,12 @@ static inline PGENERAL_LOOKASIDE ExpPoolLookaside(ULONG BaseType, ULONG BlockSiz
 }
 
 /* Sets up the descriptors and the lookaside lists on first use: every
- * entry point calls it, so the test of the flag is inline. */
-extern BOOLEAN ExpPoolInitialized;
+ * entry point but the fast paths calls it (they test the flag with special
+ * pool's, above), so the test of the flag is inline. */
 void ExpInitializePoolOnce(void);
 FORCEINLINE void ExpInitializePool(void)
 {
-    if (__builtin_expect(!ExpPoolInitialized, 0))
+    if (__builtin_expect(ExpPoolFlags & EXP_POOL_UNINITIALIZED, 0))
         ExpInitializePoolOnce();
 }
 
@@ -173,15 +232,14 @@ static inline void ExpUnlockPool(KIRQL OldIrql)
 
 /* ---- the page tables (poolpage.c) ------------------------------------------
  *
- * Two hash tables keyed by page address: the pages carved into small
- * blocks (which pool each belongs to; the validator walks them, and a free
- * of an address in no pool page is caught), and NT's big-page table of
- * whole-page allocations (address, tag, pages). Their storage comes from
- * MiAllocatePoolPages and grows by doubling.
+ * NT's big-page table of whole-page allocations (address, tag, pages), an
+ * open-addressing hash table keyed by page address whose storage comes
+ * from MiAllocatePoolPages and grows by doubling. The host keeps its small
+ * pool pages in one more such table (pool_host_env.c), hence the calls.
  */
 typedef struct _POOL_TRACKER_BIG_PAGES {
     PVOID Va;               /* NULL: a free slot */
-    ULONG Key;              /* the tag (0 in the small-page table) */
+    ULONG Key;              /* the tag (0 in the host's small-page table) */
     ULONG NumberOfPages;
     ULONG PoolType;         /* the base pool */
 } POOL_TRACKER_BIG_PAGES, *PPOOL_TRACKER_BIG_PAGES;
@@ -193,35 +251,11 @@ typedef struct _EXP_PAGE_TABLE {
     ULONG Count;
 } EXP_PAGE_TABLE, *PEXP_PAGE_TABLE;
 
-extern EXP_PAGE_TABLE ExpPoolPageTable;     /* small-block pages */
-
-static inline ULONG ExpHashPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
-{
-    ULONG PageNumber = (ULONG)((ULONG_PTR)Va >> PAGE_SHIFT);
-    return (PageNumber * 2654435761u) >> 7 & (PageTable->Size - 1);
-}
-
-/* Small pool pages. Insert fails (FALSE) only when the table cannot grow. */
-BOOLEAN ExpInsertPoolPage(PVOID Page, ULONG BaseType);
-void ExpRemovePoolPage(PVOID Page);
-ULONG ExpLookupPoolPageSlow(PVOID Page);
-
-/* The page's base pool type + 1, or 0 when Page is no small pool page.
- * Every free asks, so the page's home slot is tried inline (the table is
- * at most half full: it is usually there); probing goes out of line. */
-FORCEINLINE ULONG ExpLookupPoolPage(PVOID Page)
-{
-    if (ExpPoolPageTable.Size != 0) {
-        const POOL_TRACKER_BIG_PAGES *Slot =
-            &ExpPoolPageTable.Table[ExpHashPage(&ExpPoolPageTable, Page)];
-        if (Slot->Va == Page && Page != NULL)
-            return Slot->PoolType + 1;
-    }
-    return ExpLookupPoolPageSlow(Page);
-}
-/* Calls Callback for each small page of BaseType. */
-typedef void (*PEXP_POOL_PAGE_CALLBACK)(PVOID Page, PVOID Context);
-void ExpEnumeratePoolPages(ULONG BaseType, PEXP_POOL_PAGE_CALLBACK Callback, PVOID Context);
+/* Va's slot, or NULL. Insert fails (FALSE) only when the table cannot grow;
+ * Remove empties a slot Find returned. Pool lock held. */
+PPOOL_TRACKER_BIG_PAGES ExpFindPage(const EXP_PAGE_TABLE *PageTable, const void *Va);
+BOOLEAN ExpInsertPage(PEXP_PAGE_TABLE PageTable, const POOL_TRACKER_BIG_PAGES *Entry);
+void ExpRemovePage(PEXP_PAGE_TABLE PageTable, PPOOL_TRACKER_BIG_PAGES Slot);
 
 /* Big allocations (poolpage.c). */
 PVOID ExpAllocateBigPool(ULONG BaseType, POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
@@ -261,6 +295,8 @@ C_ASSERT(sizeof(POOL_TRACKER_TABLE) == 32 || sizeof(void *) == 8);
 #define POOL_TRACK_TABLE_SIZE 1024          /* a power of two; one more for 'Ovfl' */
 extern POOL_TRACKER_TABLE PoolTrackTable[POOL_TRACK_TABLE_SIZE + 1];
 
+/* Bits 8..17 of a 32-bit product: the key's bit 31 (PROTECTED_POOL) only
+ * reaches the product's bit 31, so a tag hashes as its key does. */
 static inline ULONG ExpHashTag(ULONG Key)
 {
     return (Key * 40543u) >> 8 & (POOL_TRACK_TABLE_SIZE - 1);
@@ -269,45 +305,77 @@ static inline ULONG ExpHashTag(ULONG Key)
 /* The tag's entry, created when Create and absent; NULL if absent. */
 PPOOL_TRACKER_TABLE ExpFindPoolTracker(ULONG Key, BOOLEAN Create);
 
-/* The tag's entry: its home slot inline (where a tag in use sits unless
- * another tag hashed there first), else the probe. */
-FORCEINLINE PPOOL_TRACKER_TABLE ExpLookupPoolTracker(ULONG Key, BOOLEAN Create)
-{
-    Key &= ~PROTECTED_POOL;
-    PPOOL_TRACKER_TABLE Entry = &PoolTrackTable[ExpHashTag(Key)];
-    return __builtin_expect(Entry->Key == Key, 1) ? Entry : ExpFindPoolTracker(Key, Create);
-}
-
 /* The counters change with interlocked adds, as NT's do: the pool's fast
  * paths count without the pool lock. */
-#define ExpInterlockedAdd(Counter, Value) ((void)__atomic_fetch_add((Counter), (Value), __ATOMIC_RELAXED))
+#define ExpInterlockedAdd(Counter, Value) \
+    ((void)__atomic_fetch_add((Counter), (Value), __ATOMIC_RELAXED))
+#define ExpInterlockedSub(Counter, Value) \
+    ((void)__atomic_fetch_sub((Counter), (Value), __ATOMIC_RELAXED))
 
-/* Counts an allocation of NumberOfBytes under Key. Any IRQL the pool allows. */
-FORCEINLINE void ExpInsertPoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
+FORCEINLINE void ExpCountPoolAllocation(EXP_POOL_TRACKER_COUNTS *Counts, SIZE_T NumberOfBytes)
 {
-    EXP_POOL_TRACKER_COUNTS *Counts = &ExpLookupPoolTracker(Key, TRUE)->Pool[BaseType];
     ExpInterlockedAdd(&Counts->Allocs, 1);
     ExpInterlockedAdd(&Counts->Bytes, NumberOfBytes);
 }
 
-/* Counts a free. Every block's tag was inserted when it was allocated; a
- * missing one means the header's tag changed since (a corrupting write). */
-FORCEINLINE void ExpRemovePoolTracker(ULONG Key, SIZE_T NumberOfBytes, ULONG BaseType)
+/* Every block's tag was inserted when it was allocated, so its bytes are
+ * counted: anything else is the pool's bug or a changed header. */
+FORCEINLINE void ExpCountPoolFree(EXP_POOL_TRACKER_COUNTS *Counts, SIZE_T NumberOfBytes)
 {
-    PPOOL_TRACKER_TABLE Entry = ExpLookupPoolTracker(Key, FALSE);
-    ASSERTMSG("pool tag not tracked", Entry != NULL);
-    EXP_POOL_TRACKER_COUNTS *Counts = &Entry->Pool[BaseType];
     ASSERT(Counts->Bytes >= NumberOfBytes);
     ExpInterlockedAdd(&Counts->Frees, 1);
-    ExpInterlockedAdd(&Counts->Bytes, -NumberOfBytes);
+    ExpInterlockedSub(&Counts->Bytes, NumberOfBytes);
+}
+
+/* The probes behind the two below, for a tag not in its home slot (or
+ * with PROTECTED_POOL). */
+void ExpInsertPoolTrackerSlow(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType);
+void ExpRemovePoolTrackerSlow(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType);
+
+/* Counts an allocation of NumberOfBytes under Tag. Any IRQL the pool
+ * allows. A tag in use sits in its home slot unless another tag hashed
+ * there first: that slot is tried inline, and counted there, so that no
+ * entry pointer has to come back from the probe. The compare is with the
+ * tag as given: keys are kept without PROTECTED_POOL, so a protected tag
+ * goes to the probe, which masks it (and hashes to the same slot). */
+FORCEINLINE void ExpInsertPoolTracker(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    PPOOL_TRACKER_TABLE Entry = &PoolTrackTable[ExpHashTag(Tag)];
+    if (__builtin_expect(Entry->Key == Tag, 1))
+        ExpCountPoolAllocation(&Entry->Pool[BaseType], NumberOfBytes);
+    else
+        ExpInsertPoolTrackerSlow(Tag, NumberOfBytes, BaseType);
+}
+
+/* Counts a free, as ExpInsertPoolTracker counts an allocation. */
+FORCEINLINE void ExpRemovePoolTracker(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    PPOOL_TRACKER_TABLE Entry = &PoolTrackTable[ExpHashTag(Tag)];
+    if (__builtin_expect(Entry->Key == Tag, 1))
+        ExpCountPoolFree(&Entry->Pool[BaseType], NumberOfBytes);
+    else
+        ExpRemovePoolTrackerSlow(Tag, NumberOfBytes, BaseType);
 }
 
 SIZE_T ExpPoolTrackerBytes(ULONG BaseType);   /* all tags */
 
-/* ---- small blocks (pool.c) --------------------------------------------------- */
+/* ---- small blocks (poolblock.c) ---------------------------------------------- */
+
+/* Everything an allocation's lookaside list does not serve: big and
+ * cache-aligned requests, small ones the list missed (from the free lists
+ * or a new page), and what a failure does (MUST_SUCCEED_POOL_EMPTY, the
+ * raise). The caller's checks are done and the pool is set up; Caller is
+ * the caller's address for the failure's parameters. Takes the pool lock. */
+PVOID ExpAllocatePoolFromPages(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag, PVOID Caller);
+
+/* A free of the block at P of BaseType into the free lists, after the
+ * whole neighbour check; the caller's checks are done. Takes the pool lock. */
+void ExpFreePoolToFreeLists(ULONG BaseType, PVOID P);
 
 /* Frees a small block into the free lists, coalescing; pool lock held. */
 void ExpFreeSmallBlock(PPOOL_DESCRIPTOR PoolDesc, PPOOL_HEADER Entry);
+
+/* ---- the interface's checks (pool.c) ----------------------------------------- */
 
 /* The caller's side of a free: IRQL for the block's pool (BAD_POOL_CALLER
  * 0x09) and the tag (0x0A). Changes nothing. */
@@ -339,7 +407,8 @@ FORCEINLINE void ExpCheckFreeCallerFull(PVOID P, ULONG BaseType, ULONG Allocator
 void ExpInitializeLookasideLists(void);
 
 /* Bugchecks in the x86 pool's manner (poolcheck.c). */
-void ExpCheckPoolBlockNeighboursSlow(PPOOL_HEADER Entry);
+/* Finds the broken rule and bugchecks; never returns. */
+void ExpCheckPoolBlockNeighboursSlow(PPOOL_HEADER Entry) __attribute__((noreturn));
 void ExpCheckFreeListEntry(PLIST_ENTRY Link);
 
 /*

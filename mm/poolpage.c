@@ -1,20 +1,16 @@
 /*
- * poolpage.c - the pool's page tables: which pages are carved into small
- * blocks, and NT's big-page table of whole-page allocations. NT counterpart:
- * PoolBigPageTable and ExpAddTagForBigPages / ExpFindAndRemoveTagBigPages
- * in ntos/ex/pool.c.
+ * poolpage.c - NT's big-page table of whole-page allocations, and the
+ * big allocations themselves. NT counterpart: PoolBigPageTable and
+ * ExpAddTagForBigPages / ExpFindAndRemoveTagBigPages in ntos/ex/pool.c.
  *
- * Both are open-addressing hash tables of POOL_TRACKER_BIG_PAGES keyed by
- * the page address, with linear probing and deletion by shifting back the
- * entries that follow (so no tombstones accumulate). A table doubles when
- * half full; its storage is whole pages from MiAllocatePoolPages
- * (nonpaged), counted apart from either pool as bookkeeping.
- *
- * NT has no table of small pages: it knows its pools by their address
- * ranges. Here the page supply is the environment's, so the pool records
- * its own pages; that is what lets a free of an address in no pool page be
- * caught (BAD_POOL_CALLER 0x42) and the validator find every page. Once the
- * kernel has fixed pool regions, the lookup can become a range check.
+ * The table is an open-addressing hash table of POOL_TRACKER_BIG_PAGES
+ * keyed by the page address, with linear probing and deletion by shifting
+ * back the entries that follow (so no tombstones accumulate). It doubles
+ * when half full; its storage is whole pages from MiAllocatePoolPages
+ * (nonpaged), counted apart from either pool as bookkeeping. The host
+ * environment keeps its small pool pages in a second such table
+ * (tests/host/pool_host_env.c; the kernel knows them by address, poolmap.c),
+ * so the table's calls are the pool's, not this file's.
  *
  * Lock: the pool lock of the pool involved (poolp.h); the tables are shared
  * by both pools, which is safe on one processor because the nonpaged lock
@@ -25,11 +21,16 @@
 
 #define EXP_PAGE_TABLE_INITIAL_SIZE 256
 
-EXP_PAGE_TABLE ExpPoolPageTable;            /* small-block pages (poolp.h looks up) */
 static EXP_PAGE_TABLE ExpPoolBigPageTable;  /* big allocations */
 static ULONG ExpBookkeepingPages;
 
-static PPOOL_TRACKER_BIG_PAGES ExpFindPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
+static ULONG ExpHashPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
+{
+    ULONG PageNumber = (ULONG)((ULONG_PTR)Va >> PAGE_SHIFT);
+    return (PageNumber * 2654435761u) >> 7 & (PageTable->Size - 1);
+}
+
+PPOOL_TRACKER_BIG_PAGES ExpFindPage(const EXP_PAGE_TABLE *PageTable, const void *Va)
 {
     if (PageTable->Size == 0 || Va == NULL)
         return NULL;
@@ -71,7 +72,7 @@ static BOOLEAN ExpGrowPageTable(PEXP_PAGE_TABLE PageTable)
     return TRUE;
 }
 
-static BOOLEAN ExpInsertPage(PEXP_PAGE_TABLE PageTable, const POOL_TRACKER_BIG_PAGES *Entry)
+BOOLEAN ExpInsertPage(PEXP_PAGE_TABLE PageTable, const POOL_TRACKER_BIG_PAGES *Entry)
 {
     ASSERT(ExpFindPage(PageTable, Entry->Va) == NULL);
     if ((PageTable->Count + 1) * 2 > PageTable->Size && !ExpGrowPageTable(PageTable))
@@ -83,7 +84,7 @@ static BOOLEAN ExpInsertPage(PEXP_PAGE_TABLE PageTable, const POOL_TRACKER_BIG_P
 
 /* Empties Slot, moving back later entries of the probe run that would
  * otherwise no longer be found from their home slot. */
-static void ExpRemovePage(PEXP_PAGE_TABLE PageTable, PPOOL_TRACKER_BIG_PAGES Slot)
+void ExpRemovePage(PEXP_PAGE_TABLE PageTable, PPOOL_TRACKER_BIG_PAGES Slot)
 {
     ULONG Mask = PageTable->Size - 1;
     ULONG Hole = (ULONG)(Slot - PageTable->Table);
@@ -99,42 +100,12 @@ static void ExpRemovePage(PEXP_PAGE_TABLE PageTable, PPOOL_TRACKER_BIG_PAGES Slo
     PageTable->Count--;
 }
 
-/* ---- small pages --------------------------------------------------------------- */
-
-BOOLEAN ExpInsertPoolPage(PVOID Page, ULONG BaseType)
-{
-    POOL_TRACKER_BIG_PAGES Entry = { Page, 0, 1, BaseType };
-    return ExpInsertPage(&ExpPoolPageTable, &Entry);
-}
-
-void ExpRemovePoolPage(PVOID Page)
-{
-    PPOOL_TRACKER_BIG_PAGES Slot = ExpFindPage(&ExpPoolPageTable, Page);
-    ASSERT(Slot != NULL);
-    ExpRemovePage(&ExpPoolPageTable, Slot);
-}
-
-ULONG ExpLookupPoolPageSlow(PVOID Page)
-{
-    PPOOL_TRACKER_BIG_PAGES Slot = ExpFindPage(&ExpPoolPageTable, Page);
-    return Slot ? Slot->PoolType + 1 : 0;
-}
-
-void ExpEnumeratePoolPages(ULONG BaseType, PEXP_POOL_PAGE_CALLBACK Callback, PVOID Context)
-{
-    for (ULONG i = 0; i < ExpPoolPageTable.Size; i++) {
-        const POOL_TRACKER_BIG_PAGES *Slot = &ExpPoolPageTable.Table[i];
-        if (Slot->Va != NULL && Slot->PoolType == BaseType)
-            Callback(Slot->Va, Context);
-    }
-}
+/* ---- big allocations -------------------------------------------------------------- */
 
 ULONG ExpPoolBookkeepingPages(void)
 {
     return ExpBookkeepingPages;
 }
-
-/* ---- big allocations -------------------------------------------------------------- */
 
 PVOID ExpAllocateBigPool(ULONG BaseType, POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {

@@ -19,7 +19,7 @@
 
 POOL_TRACKER_TABLE PoolTrackTable[POOL_TRACK_TABLE_SIZE + 1];
 
-/* The probe behind ExpLookupPoolTracker (poolp.h). */
+/* The probe behind ExpInsertPoolTracker and ExpRemovePoolTracker (poolp.h). */
 static PPOOL_TRACKER_TABLE ExpFindPoolTrackerLocked(ULONG Key, BOOLEAN Create)
 {
     Key &= ~PROTECTED_POOL;
@@ -48,6 +48,18 @@ PPOOL_TRACKER_TABLE ExpFindPoolTracker(ULONG Key, BOOLEAN Create)
     PPOOL_TRACKER_TABLE Entry = ExpFindPoolTrackerLocked(Key, Create);
     ExpUnlockPool(OldIrql);
     return Entry;
+}
+
+void ExpInsertPoolTrackerSlow(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    ExpCountPoolAllocation(&ExpFindPoolTracker(Tag, TRUE)->Pool[BaseType], NumberOfBytes);
+}
+
+void ExpRemovePoolTrackerSlow(ULONG Tag, SIZE_T NumberOfBytes, ULONG BaseType)
+{
+    PPOOL_TRACKER_TABLE Entry = ExpFindPoolTracker(Tag, FALSE);
+    ASSERTMSG("pool tag not tracked", Entry != NULL);
+    ExpCountPoolFree(&Entry->Pool[BaseType], NumberOfBytes);
 }
 
 SIZE_T ExpPoolTrackerBytes(ULONG BaseType)

@@ -114,6 +114,8 @@ NTSTATUS MmAddSpecialPoolTag(ULONG Tag)
         return STATUS_INSUFFICIENT_RESOURCES;
     KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     MiSpecialPoolTags[MiSpecialPoolTagCount++] = Tag & ~PROTECTED_POOL;
+    /* Allocations now ask MmUseSpecialPool (the pool's fast path tests this bit). */
+    __atomic_or_fetch(&ExpPoolFlags, EXP_SPECIAL_POOL_TAGS, __ATOMIC_RELAXED);
     KfLowerIrql(old);
     return STATUS_SUCCESS;
 }
@@ -125,6 +127,10 @@ NTSTATUS MmRemoveSpecialPoolTag(ULONG Tag)
     for (ULONG i = 0; i < MiSpecialPoolTagCount; i++) {
         if (MiSpecialPoolTags[i] == (Tag & ~PROTECTED_POOL)) {
             MiSpecialPoolTags[i] = MiSpecialPoolTags[--MiSpecialPoolTagCount];
+            /* No tag left: allocations need not ask. Frees still look at
+             * the range (EX_SPECIAL_POOL_ENABLED stays) for blocks out. */
+            if (MiSpecialPoolTagCount == 0)
+                __atomic_and_fetch(&ExpPoolFlags, ~EXP_SPECIAL_POOL_TAGS, __ATOMIC_RELAXED);
             status = STATUS_SUCCESS;
             break;
         }

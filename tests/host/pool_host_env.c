@@ -2,7 +2,9 @@
  * pool_host_env.c - the pool core's environment on the host (see
  * pool_host_env.h): MiAllocatePoolPages / MiFreePoolPages over
  * aligned_alloc, KeGetCurrentIrql / KeRaiseIrql / KeLowerIrql over a
- * variable. Pages are filled with 0xA5 when handed out so that the pool
+ * variable, and the small pool pages (poolp.h) in a hash table, since
+ * aligned_alloc's pages are in no fixed region the kernel's byte map
+ * (mm/poolmap.c) could cover. Pages are filled with 0xA5 when handed out so that the pool
  * cannot depend on zeroed memory, and every free is checked against the
  * allocations on record, so a pool that gives back a page twice or a
  * middle page fails loudly.
@@ -107,6 +109,38 @@ void PoolHostSetPageLimit(POOL_TYPE PoolType, ULONG Pages)
 ULONG PoolHostPageAllocations(POOL_TYPE PoolType)
 {
     return PoolHostAllocations[PoolType & BASE_POOL_TYPE_MASK];
+}
+
+/* ---- small pool pages: poolpage.c's open-addressing table ------------------ */
+
+static EXP_PAGE_TABLE PoolHostSmallPages;
+
+BOOLEAN ExpInsertPoolPage(PVOID Page, ULONG BaseType)
+{
+    POOL_TRACKER_BIG_PAGES Entry = { Page, 0, 1, BaseType };
+    return ExpInsertPage(&PoolHostSmallPages, &Entry);
+}
+
+void ExpRemovePoolPage(PVOID Page)
+{
+    PPOOL_TRACKER_BIG_PAGES Slot = ExpFindPage(&PoolHostSmallPages, Page);
+    ASSERT(Slot != NULL);
+    ExpRemovePage(&PoolHostSmallPages, Slot);
+}
+
+ULONG ExpLookupPoolPage(const void *Va)
+{
+    PPOOL_TRACKER_BIG_PAGES Slot = ExpFindPage(&PoolHostSmallPages, PAGE_ALIGN(Va));
+    return Slot ? Slot->PoolType + 1 : 0;
+}
+
+void ExpEnumeratePoolPages(ULONG BaseType, PEXP_POOL_PAGE_CALLBACK Callback, PVOID Context)
+{
+    for (ULONG i = 0; i < PoolHostSmallPages.Size; i++) {
+        const POOL_TRACKER_BIG_PAGES *Slot = &PoolHostSmallPages.Table[i];
+        if (Slot->Va != NULL && Slot->PoolType == BaseType)
+            Callback(Slot->Va, Context);
+    }
 }
 
 /* Special pool needs system PTEs: the host has none, and ExpPoolFlags never

@@ -5,7 +5,7 @@
  * and the periodic scan adapting depth up under misses and down when idle;
  * the pool's own small-block lookaside lists; the seed 004 example.
  */
-// HOST_SOURCES: mm/pool.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
+// HOST_SOURCES: mm/pool.c mm/poolblock.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
 #include <stdlib.h>
 #include "pool_test.h"
 

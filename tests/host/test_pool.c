@@ -4,7 +4,7 @@
  * (Microsoft's bug check reference for 0xC2 BAD_POOL_CALLER and 0x41
  * MUST_SUCCEED_POOL_EMPTY; ntos/ex/pool.c for the x86 layout).
  */
-// HOST_SOURCES: mm/pool.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
+// HOST_SOURCES: mm/pool.c mm/poolblock.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
 #include "pool_test.h"
 
 #define TAG_TEST TAG('T', 'e', 's', 't')

@@ -8,7 +8,7 @@
  * the whole-pool validator after every operation. At the end everything
  * is freed: no bytes left under the storm's tags, no page unaccounted.
  */
-// HOST_SOURCES: mm/pool.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
+// HOST_SOURCES: mm/pool.c mm/poolblock.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
 #include <time.h>
 #include "pool_test.h"
 

@@ -5,7 +5,7 @@
  * 8/9 bad size, 0x20 size against the next block's PreviousSize). Each
  * test repairs what it broke before freeing, so the pool stays whole.
  */
-// HOST_SOURCES: mm/pool.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
+// HOST_SOURCES: mm/pool.c mm/poolblock.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
 #include "pool_test.h"
 
 #define TAG_CHCK TAG('C', 'h', 'c', 'k')

@@ -3,7 +3,7 @@
  * (allocations, frees, bytes in use per tag and pool), exact after a known
  * sequence; the leak check; the dump.
  */
-// HOST_SOURCES: mm/pool.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
+// HOST_SOURCES: mm/pool.c mm/poolblock.c mm/poolpage.c mm/pooltag.c mm/poolcheck.c mm/lookaside.c tests/host/pool_host_env.c
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -55,6 +55,35 @@ KTEST(pool, tag_mismatch_on_free_bugchecks_0xc2_0xa)
     ExFreePoolWithTag(p, KT_TAG);
 }
 
+/* Calls that bugcheck 0x9B (tag 0), whose fourth parameter is the
+ * caller's address: one in the helper, just after its call. */
+static __attribute__((noinline)) void KtAllocateTagZero(void)
+{
+    ExAllocatePoolWithTag(NonPagedPool, 24, 0);
+}
+
+static __attribute__((noinline)) void KtAllocateQuotaTagZero(void)
+{
+    ExAllocatePoolWithQuotaTag(PagedPool, 24, 0);
+}
+
+/* Microsoft's bug check reference, 0xC2 0x9B: (0x9B, pool type, bytes,
+ * the caller's address). The pool reads that address from its frame only
+ * on the slow path; it must be the call's return address in the helper. */
+KTEST(pool, tag_zero_bugchecks_0x9b_with_the_callers_address)
+{
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, KtAllocateTagZero());
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x9B);
+    KT_EQ(KtLastBugCheck.Parameter[1], NonPagedPool);
+    KT_EQ(KtLastBugCheck.Parameter[2], 24);
+    KT_ASSERT(KtLastBugCheck.Parameter[3] > (ULONG_PTR)KtAllocateTagZero &&
+              KtLastBugCheck.Parameter[3] < (ULONG_PTR)KtAllocateTagZero + 64);
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, KtAllocateQuotaTagZero());
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x9B);
+    KT_ASSERT(KtLastBugCheck.Parameter[3] > (ULONG_PTR)KtAllocateQuotaTagZero &&
+              KtLastBugCheck.Parameter[3] < (ULONG_PTR)KtAllocateQuotaTagZero + 64);
+}
+
 /* Seed 004: a driver keeps a LIST_ENTRY list of pool blocks. */
 typedef struct _KT_RECORD {
     ULONG Number;
@@ -134,4 +163,133 @@ KTEST(pool, storm_of_mixed_sizes_leaves_no_leak)
     ExpValidatePool(PagedPool);
     KT_EQ(ExpPoolTagBytes(KT_TAG, NonPagedPool), 0);
     KT_EQ(ExpPoolTagBytes(KT_TAG, PagedPool), 0);
+}
+
+/*
+ * Addresses the pool never handed out, on the kernel's pages: the page map
+ * of the pool regions (mm/poolmap.c) answers without reading the address,
+ * so an unmapped one bugchecks as cleanly as a mapped one. Microsoft's bug
+ * check reference for 0xC2: 0x42 "an address that was never in any pool"
+ * (address, 0, 0); 0x46 a page-aligned one that is no big allocation;
+ * 0x99 an address inside a block, whose "header" is the caller's data.
+ */
+KTEST(pool, free_of_addresses_in_no_pool_page_bugchecks_0x42)
+{
+    static ULONG outside[4];
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(&outside[2]));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x42);
+    KT_EQ(KtLastBugCheck.Parameter[1], (ULONG_PTR)&outside[2]);
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool((PUCHAR)&outside[2] - 4));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x42);
+
+    for (ULONG type = NonPagedPool; type <= PagedPool; type++) {
+        /* Mapped, in the region, but whole pages of a big allocation. */
+        PUCHAR big = ExAllocatePoolWithTag((POOL_TYPE)type, 2 * PAGE_SIZE, KT_TAG);
+        KT_ASSERT(big != NULL);
+        KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(big + PAGE_SIZE + 16));
+        KT_EQ(KtLastBugCheck.Parameter[0], 0x42);
+        KT_EQ(KtLastBugCheck.Parameter[1], (ULONG_PTR)(big + PAGE_SIZE + 16));
+        ExFreePoolWithTag(big, KT_TAG);
+        /* In the region, no longer mapped. */
+        KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(big + 16));
+        KT_EQ(KtLastBugCheck.Parameter[0], 0x42);
+        KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(big));
+        KT_EQ(KtLastBugCheck.Parameter[0], 0x46);
+    }
+    KT_EQ(ExpPoolTagBytes(KT_TAG, NonPagedPool) + ExpPoolTagBytes(KT_TAG, PagedPool), 0);
+}
+
+KTEST(pool, free_inside_a_block_bugchecks_0x99)
+{
+    PUCHAR block = ExAllocatePoolWithTag(PagedPool, 512, KT_TAG);
+    KT_ASSERT(block != NULL);
+    memset(block, 0, 512);
+    PPOOL_HEADER fake = (PPOOL_HEADER)(block + 64) - 1;
+    fake->PoolType = NonPagedPool + 1;      /* caller data that looks in use, of the other pool */
+    fake->BlockSize = 2;
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(block + 64));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x99);
+    KT_EQ(KtLastBugCheck.Parameter[1], (ULONG_PTR)(block + 64));
+    /* Less than a header into a pool page: the "header" would be on the
+     * page before. */
+    PUCHAR page = PAGE_ALIGN(block);
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePool(page + 4));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x99);
+    KT_EQ(KtLastBugCheck.Parameter[1], (ULONG_PTR)(page + 4));
+    ExFreePoolWithTag(block, KT_TAG);
+    KT_EQ(ExpPoolTagBytes(KT_TAG, PagedPool), 0);
+}
+
+/* A second free, after the first cached the block in a pool lookaside
+ * list (<= 256 bytes) or gave it to the free lists: 0xC2 0x07 (0, header
+ * contents, address). */
+KTEST(pool, double_free_bugchecks_0x07)
+{
+    static const SIZE_T sizes[2] = { 40, 1000 };
+    for (volatile ULONG i = 0; i < 2; i++) {
+        PVOID p = ExAllocatePoolWithTag(NonPagedPool, sizes[i], KT_TAG);
+        PVOID keep = ExAllocatePoolWithTag(NonPagedPool, sizes[i], KT_TAG);
+        KT_ASSERT(p && keep);
+        ExFreePoolWithTag(p, KT_TAG);
+        KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePoolWithTag(p, KT_TAG));
+        KT_EQ(KtLastBugCheck.Parameter[0], 0x07);
+        KT_EQ(KtLastBugCheck.Parameter[2], ((PPOOL_HEADER)p - 1)->Ulong1);
+        KT_EQ(KtLastBugCheck.Parameter[3], (ULONG_PTR)p);
+        ExFreePoolWithTag(keep, KT_TAG);
+    }
+    KT_EQ(ExpPoolTagBytes(KT_TAG, NonPagedPool), 0);
+    ExpValidatePool(NonPagedPool);
+}
+
+/* A free at an IRQL above the block's pool: 0xC2 0x09 (IRQL, pool type,
+ * address), checked before the block is cached. */
+KTEST(pool, free_of_paged_block_at_dispatch_bugchecks_0x09)
+{
+    PVOID p = ExAllocatePoolWithTag(PagedPool, 24, KT_TAG);
+    KT_ASSERT(p != NULL);
+    KIRQL old;
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    KT_EXPECT_BUGCHECK(BAD_POOL_CALLER, ExFreePoolWithTag(p, KT_TAG));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x09);
+    KT_EQ(KtLastBugCheck.Parameter[1], DISPATCH_LEVEL);
+    KT_EQ(KtLastBugCheck.Parameter[2], PagedPool);
+    KT_EQ(KtLastBugCheck.Parameter[3], (ULONG_PTR)p);
+    KeLowerIrql(old);
+    ExFreePoolWithTag(p, KT_TAG);
+    KT_EQ(ExpPoolTagBytes(KT_TAG, PagedPool), 0);
+}
+
+/* An overrun into the next block's header, caught by the free that would
+ * cache the block: BAD_POOL_HEADER 0x20 (entry, next entry, 0). Nothing
+ * changed before the bugcheck, so the repaired block frees normally. */
+KTEST(pool, overrun_into_next_header_bugchecks_0x19_0x20)
+{
+    PUCHAR blocks[8];
+    PPOOL_HEADER next = NULL;
+    volatile ULONG victim = 0;
+    for (ULONG i = 0; i < 8; i++) {
+        blocks[i] = ExAllocatePoolWithTag(NonPagedPool, 40, KT_TAG);
+        KT_ASSERT(blocks[i] != NULL);
+    }
+    /* One of them has a next header in its page. */
+    for (ULONG i = 0; i < 8 && next == NULL; i++) {
+        PPOOL_HEADER entry = (PPOOL_HEADER)blocks[i] - 1;
+        PPOOL_HEADER after = entry + entry->BlockSize;
+        if (BYTE_OFFSET(after) != 0) {
+            next = after;
+            victim = i;
+        }
+    }
+    KT_ASSERT(next != NULL);
+    ULONG saved = next->Ulong1;
+    next->PreviousSize = 1;
+    KT_EXPECT_BUGCHECK(BAD_POOL_HEADER, ExFreePoolWithTag(blocks[victim], KT_TAG));
+    KT_EQ(KtLastBugCheck.Parameter[0], 0x20);
+    KT_EQ(KtLastBugCheck.Parameter[1], (ULONG_PTR)((PPOOL_HEADER)blocks[victim] - 1));
+    KT_EQ(KtLastBugCheck.Parameter[2], (ULONG_PTR)next);
+    next->Ulong1 = saved;
+    for (ULONG i = 0; i < 8; i++)
+        ExFreePoolWithTag(blocks[i], KT_TAG);
+    KT_EQ(ExpPoolTagBytes(KT_TAG, NonPagedPool), 0);
+    ExpValidatePool(NonPagedPool);
 }

@@ -214,3 +214,23 @@ KTEST(specialpool, mdl_of_a_special_pool_block)
     ExFreePoolWithTag(p, KT_SP_TAG);
     KT_END_SPECIAL_POOL(KT_SP_TAG);
 }
+
+/* The pool's fast path asks special pool nothing while no tag is chosen:
+ * the bit it tests follows the tags (set with the first, cleared with the
+ * last), while the range, and the frees' look at it, stay. */
+KTEST(specialpool, allocations_ask_only_while_a_tag_is_chosen)
+{
+    BOOLEAN boot = (ExpPoolFlags & EXP_SPECIAL_POOL_TAGS) != 0;   /* specialpool= tags */
+    KT_WITH_SPECIAL_POOL(KT_SP_TAG);
+    KT_ASSERT(ExpPoolFlags & EXP_SPECIAL_POOL_TAGS);
+    PVOID p = ExAllocatePoolWithTag(NonPagedPool, 40, KT_SP_TAG);
+    KT_ASSERT(MmIsSpecialPoolAddress(p));
+    KT_END_SPECIAL_POOL(KT_SP_TAG);
+    KT_EQ((ExpPoolFlags & EXP_SPECIAL_POOL_TAGS) != 0, boot);
+    KT_ASSERT(ExpPoolFlags & EX_SPECIAL_POOL_ENABLED);
+    PVOID q = ExAllocatePoolWithTag(NonPagedPool, 40, KT_SP_TAG);
+    KT_ASSERT(q != NULL && !MmIsSpecialPoolAddress(q));
+    ExFreePoolWithTag(p, KT_SP_TAG);     /* still special pool's */
+    ExFreePoolWithTag(q, KT_SP_TAG);
+    KT_EQ(ExpPoolTagBytes(KT_SP_TAG, NonPagedPool), 0);
+}
