@@ -16,7 +16,7 @@
  * through their data. A bucket keeps its subsegments on one list with
  * those that have a free slot first, so the head is where the next
  * allocation comes from; a subsegment that becomes wholly free goes back
- * to the back end unless it is the bucket's only room left.
+ * to the back end unless it is kept as its bucket's one reserve.
  *
  * Why it fragments less than the free lists: a slot is only ever reused
  * whole, by a request of the same bucket, and blocks of one size live
@@ -25,8 +25,9 @@
  * (32 buckets), then 16 buckets per doubling (steps of 16, 32, 64, 128
  * bytes): at most 1/17 of a block is rounding.
  *
- * Subsegments grow with their bucket's use (a page, then 2, 4, 8, 16
- * pages' worth of slots, 4 to 1024 slots), as Windows' do. Called with
+ * Subsegments grow with their bucket's use (a page, then 2, then 4
+ * pages' worth of slots, 2 to 1024 slots), as Windows' do; bigger ones
+ * cost more memory than they save time (docs/heap.md). Called with
  * the heap lock held.
  */
 #include "heaplfh.h"
@@ -50,6 +51,7 @@ void RtlpLfhInitialize(PHEAP Heap)
         InitializeListHead(&Heap->Buckets[i].Subsegments);
         Heap->Buckets[i].BlockUnits = RtlpLfhBucketUnits(i);
         Heap->Buckets[i].SubsegmentCount = 0;
+        Heap->Buckets[i].Reserve = NULL;
         ASSERT(i < 1 || RtlpLfhBucketIndex(Heap->Buckets[i].BlockUnits) == i);
     }
     Heap->LfhSubsegmentCount = 0;
@@ -59,7 +61,7 @@ void RtlpLfhInitialize(PHEAP Heap)
 static PHEAP_SUBSEGMENT RtlpLfhCreateSubsegment(PHEAP Heap, PHEAP_LFH_BUCKET Bucket, ULONG Index)
 {
     SIZE_T SlotBytes = (SIZE_T)Bucket->BlockUnits << HEAP_GRANULARITY_SHIFT;
-    ULONG Growth = Bucket->SubsegmentCount < 3 ? Bucket->SubsegmentCount : 3;
+    ULONG Growth = Bucket->SubsegmentCount < 2 ? Bucket->SubsegmentCount : 2;
     SIZE_T Count = ((SIZE_T)HEAP_PAGE_SIZE << Growth) / SlotBytes;
     PHEAP_SUBSEGMENT Sub = NULL;
     PHEAP_ENTRY Container = NULL;
@@ -117,6 +119,8 @@ static void RtlpLfhReleaseSubsegment(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
     PHEAP_ENTRY Container = (PHEAP_ENTRY)Sub - 1;
     ASSERT(Sub->FreeCount == Sub->BlockCount);
     RemoveEntryList(&Sub->Link);
+    if (Sub->Bucket->Reserve == Sub)
+        Sub->Bucket->Reserve = NULL;
     Heap->Buckets[Sub->BucketIndex].SubsegmentCount--;
     Heap->LfhSubsegmentCount--;
     Sub->Signature = 0;
@@ -154,8 +158,9 @@ PHEAP_ENTRY RtlpLfhAllocate(PHEAP Heap, SIZE_T Units)
 
 /*
  * After a free (RtlpLfhFreeSlot) that gave Sub its first free slot, or left
- * it wholly free and not needed (RtlpLfhShouldRelease): one with room goes
- * to the front, where allocations look; one not needed to the back end.
+ * it wholly free and not kept as its bucket's reserve (RtlpLfhKeepAsReserve):
+ * one with room goes to the front, where allocations look; one not kept
+ * goes back to the back end.
  */
 void RtlpLfhRebalance(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
 {
@@ -164,7 +169,7 @@ void RtlpLfhRebalance(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
         RemoveEntryList(&Sub->Link);
         InsertHeadList(&Bucket->Subsegments, &Sub->Link);
     }
-    if (Sub->FreeCount == Sub->BlockCount && RtlpLfhShouldRelease(Heap, Sub))
+    if (Sub->FreeCount == Sub->BlockCount && Bucket->Reserve != Sub)
         RtlpLfhReleaseSubsegment(Heap, Sub);
 }
 
@@ -254,7 +259,7 @@ ULONG RtlpLfhValidate(PHEAP Heap, PVOID *BadAddress)
     for (ULONG i = 0; i < HEAP_LFH_BUCKETS; i++) {
         PHEAP_LFH_BUCKET Bucket = &Heap->Buckets[i];
         ULONG Count = 0;
-        BOOLEAN SeenFull = FALSE;
+        BOOLEAN SeenFull = FALSE, ReserveSeen = FALSE;
         for (PLIST_ENTRY Link = Bucket->Subsegments.Flink; Link != &Bucket->Subsegments;
              Link = Link->Flink) {
             PHEAP_SUBSEGMENT Sub = CONTAINING_RECORD(Link, HEAP_SUBSEGMENT, Link);
@@ -267,10 +272,11 @@ ULONG RtlpLfhValidate(PHEAP Heap, PVOID *BadAddress)
                 return Reason;
             if (Sub->FreeCount != 0 && SeenFull)
                 return HEAP_CORRUPTION_LFH;
+            ReserveSeen |= (Sub == Bucket->Reserve);
             SeenFull |= (Sub->FreeCount == 0);
         }
         *BadAddress = Bucket;
-        if (Count != Bucket->SubsegmentCount)
+        if (Count != Bucket->SubsegmentCount || (Bucket->Reserve != NULL && !ReserveSeen))
             return HEAP_CORRUPTION_LFH;
         Total += Count;
     }

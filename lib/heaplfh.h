@@ -95,18 +95,20 @@ FORCEINLINE PVOID RtlpLfhTryAllocate(PHEAP Heap, SIZE_T Size)
 void RtlpLfhRebalance(PHEAP Heap, PHEAP_SUBSEGMENT Sub);
 
 /*
- * Is the wholly free Sub to go back to the back end? Yes unless it is its
- * bucket's only room: a bucket in use would make another at once.
+ * Sub has just become wholly free: keep it as its bucket's reserve (TRUE)
+ * unless the bucket already has a wholly free one. One empty subsegment
+ * kept per bucket is what stops a bucket whose use hovers around a
+ * subsegment's worth from making and releasing one again and again.
  */
-FORCEINLINE BOOLEAN RtlpLfhShouldRelease(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
+FORCEINLINE BOOLEAN RtlpLfhKeepAsReserve(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
 {
-    PLIST_ENTRY Head = &Sub->Bucket->Subsegments;
-    PLIST_ENTRY Other;
-    if (Sub->Bucket->SubsegmentCount == 1 && Heap->FrontEndHeapType == HEAP_FRONT_END_LFH)
-        return FALSE;   /* the common case, decided without walking */
-    Other = Head->Flink == &Sub->Link ? Sub->Link.Flink : Head->Flink;
-    return Heap->FrontEndHeapType != HEAP_FRONT_END_LFH ||
-           (Other != Head && CONTAINING_RECORD(Other, HEAP_SUBSEGMENT, Link)->FreeCount != 0);
+    PHEAP_SUBSEGMENT Reserve = Sub->Bucket->Reserve;
+    if (Heap->FrontEndHeapType != HEAP_FRONT_END_LFH)
+        return FALSE;
+    if (Reserve != NULL && Reserve != Sub && Reserve->FreeCount == Reserve->BlockCount)
+        return FALSE;
+    Sub->Bucket->Reserve = Sub;
+    return TRUE;
 }
 
 /* Frees a busy slot that RtlpLfhVouches for. */
@@ -115,9 +117,9 @@ FORCEINLINE void RtlpLfhFreeSlot(PHEAP Heap, PHEAP_ENTRY Slot)
     PHEAP_SUBSEGMENT Sub = RtlpLfhSubsegmentOf(Slot);
     RtlpHeapResealFlags(Slot, HEAP_ENTRY_LFH_SLOT, 0);
     PushEntryList(&Sub->FreeList, (PSINGLE_LIST_ENTRY)(Slot + 1));
-    /* Room again, or wholly free and not needed: the bucket's list changes (out of line). */
+    /* Room again, or wholly free and not kept: the bucket's list changes (out of line). */
     if (++Sub->FreeCount == 1 ||
-        (Sub->FreeCount == Sub->BlockCount && RtlpLfhShouldRelease(Heap, Sub)))
+        (Sub->FreeCount == Sub->BlockCount && !RtlpLfhKeepAsReserve(Heap, Sub)))
         RtlpLfhRebalance(Heap, Sub);
 }
 

@@ -113,7 +113,7 @@ typedef struct _HEAP_LOOKASIDE {
  */
 #define HEAP_LFH_BUCKETS        96      /* 8-byte steps to 256 B, then 16 per doubling */
 #define HEAP_LFH_MAX_UNITS      512     /* 4 KB blocks, header included */
-#define HEAP_LFH_MIN_SLOTS      4
+#define HEAP_LFH_MIN_SLOTS      2
 #define HEAP_LFH_MAX_SLOTS      1024
 #define HEAP_SUBSEGMENT_SIGNATURE 0x5348464Cu   /* "LFHS" */
 
@@ -135,6 +135,7 @@ typedef struct _HEAP_LFH_BUCKET {
     LIST_ENTRY Subsegments;         /* those with a free slot come first */
     USHORT BlockUnits;
     USHORT SubsegmentCount;
+    struct _HEAP_SUBSEGMENT *Reserve;   /* a wholly free one kept back, if still so; or NULL */
 } HEAP_LFH_BUCKET, *PHEAP_LFH_BUCKET;
 
 typedef struct _HEAP {

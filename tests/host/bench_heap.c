@@ -221,8 +221,9 @@ static double ReplayTrace(ALLOCATOR *A, size_t *PeakLive, size_t *PeakCommitted)
 
 int main(int argc, char **argv)
 {
-    /* "bench_heap trace": the trace replay only (for a profiler). */
+    /* "bench_heap trace [name]": the trace replay only, of one allocator if named (for a profiler). */
     int TraceOnly = argc > 1 && strcmp(argv[1], "trace") == 0;
+    const char *Only = TraceOnly && argc > 2 ? argv[2] : NULL;
     ALLOCATOR All[9];
     int Count = 0;
     static const size_t PairSizes[] = { 16, 64, 256, 4096 };
@@ -286,6 +287,8 @@ int main(int argc, char **argv)
                                   sizeof(ULONG));
             All[i].Context = Fresh;
         }
+        if (Only != NULL && strcmp(Only, All[i].Name) != 0)
+            continue;
         Replay[i] = ReplayTrace(&All[i], &peakLive, &peakCommitted);
         printf("BENCH heap.trace.%s %.1f ns\n", All[i].Name, Replay[i]);
         if (Fresh) {
