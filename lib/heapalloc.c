@@ -110,11 +110,7 @@ static __attribute__((noinline)) PVOID RtlpHeapAllocateGeneral(PHEAP Heap, ULONG
     BOOLEAN Locked = RtlpHeapAcquireLock(Heap, Flags);
     PVOID Result = RtlpHeapAllocateLocked(Heap, Flags, Size);
     RtlpHeapReleaseLock(Heap, Locked);
-    if (RtlpHeapReportPending(Heap))
-        return NULL;
-    if (Result == NULL && (Flags & HEAP_GENERATE_EXCEPTIONS))
-        RtlpHeapRaiseStatus(STATUS_NO_MEMORY);
-    return Result;
+    return RtlpHeapFinishAllocation(Heap, Flags, Result);
 }
 
 /*

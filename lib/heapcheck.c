@@ -244,6 +244,20 @@ BOOLEAN RtlpHeapReportPending(PHEAP Heap)
     return TRUE;
 }
 
+/*
+ * How an allocating call ends, its lock released: damage found is reported
+ * (NULL if that returns); a failure raises STATUS_NO_MEMORY under
+ * HEAP_GENERATE_EXCEPTIONS.
+ */
+PVOID RtlpHeapFinishAllocation(PHEAP Heap, ULONG Flags, PVOID Result)
+{
+    if (RtlpHeapReportPending(Heap))
+        return NULL;
+    if (Result == NULL && (Flags & HEAP_GENERATE_EXCEPTIONS))
+        RtlpHeapRaiseStatus(STATUS_NO_MEMORY);
+    return Result;
+}
+
 /* See heap.h. */
 BOOLEAN RTL_HEAP_API RtlValidateHeap(PVOID HeapHandle, ULONG Flags, PCVOID BaseAddress)
 {

@@ -378,6 +378,7 @@ void RtlpHeapFillTail(PHEAP_ENTRY Entry);
 BOOLEAN RtlpHeapCheckTail(PHEAP_ENTRY Entry);
 ULONG RtlpHeapValidateLocked(PHEAP Heap, PVOID *BadAddress);
 BOOLEAN RtlpHeapReportPending(PHEAP Heap);
+PVOID RtlpHeapFinishAllocation(PHEAP Heap, ULONG Flags, PVOID Result);
 
 /* Remembers the first damage found under the lock; reported once the lock is released. */
 static inline void RtlpHeapNoteCorruption(PHEAP Heap, PCVOID Address, ULONG Reason)

@@ -100,9 +100,5 @@ PVOID RTL_HEAP_API RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAd
     Locked = RtlpHeapAcquireLock(Heap, Flags);
     Result = RtlpHeapReAllocateLocked(Heap, Flags, BaseAddress, Size);
     RtlpHeapReleaseLock(Heap, Locked);
-    if (RtlpHeapReportPending(Heap))
-        return NULL;
-    if (Result == NULL && (Flags & HEAP_GENERATE_EXCEPTIONS))
-        RtlpHeapRaiseStatus(STATUS_NO_MEMORY);
-    return Result;
+    return RtlpHeapFinishAllocation(Heap, Flags, Result);
 }

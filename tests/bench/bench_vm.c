@@ -9,21 +9,7 @@
 #include <windows.h>
 #include <stdio.h>
 
-static unsigned long long Tsc(void)
-{
-    unsigned int lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((unsigned long long)hi << 32) | lo;
-}
-
-static unsigned long long Median(unsigned long long *s, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && s[j - 1] > s[j]; j--) {
-            unsigned long long t = s[j]; s[j] = s[j - 1]; s[j - 1] = t;
-        }
-    return s[n / 2];
-}
+#include "bench.h"
 
 #define TOUCH_BYTES (32u << 20)
 
