@@ -105,9 +105,10 @@ PVOID RtlpHeapAllocateLocked(PHEAP Heap, ULONG Flags, SIZE_T Size)
 }
 
 /* RtlAllocateHeap's general path: every request the LFH cannot serve at once. */
-static __attribute__((noinline)) PVOID RtlpHeapAllocateGeneral(PHEAP Heap, ULONG Flags, SIZE_T Size)
+static __attribute__((noinline)) PVOID RtlpHeapAllocateGeneral(PHEAP Heap, ULONG Flags, SIZE_T Size,
+                                                               BOOLEAN Held)
 {
-    BOOLEAN Locked = RtlpHeapAcquireLock(Heap, Flags);
+    BOOLEAN Locked = RtlpHeapLockForGeneralPath(Heap, Flags, Held);
     PVOID Result = RtlpHeapAllocateLocked(Heap, Flags, Size);
     RtlpHeapReleaseLock(Heap, Locked);
     return RtlpHeapFinishAllocation(Heap, Flags, Result);
@@ -129,14 +130,14 @@ PVOID RTL_HEAP_API RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size)
                    HEAP_FREE_CHECKING_ENABLED)) &&
         RtlpHeapTryLockFast(Heap)) {
         Result = RtlpLfhTryAllocate(Heap, Size);
+        if (__builtin_expect(Result == NULL, 0))
+            return RtlpHeapAllocateGeneral(Heap, Flags, Size, TRUE);
         RtlpHeapUnlockFast(Heap);
-        if (Result != NULL) {
-            if (Flags & HEAP_ZERO_MEMORY)
-                memset(Result, 0, Size);
-            return Result;
-        }
+        if (Flags & HEAP_ZERO_MEMORY)
+            memset(Result, 0, Size);
+        return Result;
     }
-    return RtlpHeapAllocateGeneral(Heap, Flags, Size);
+    return RtlpHeapAllocateGeneral(Heap, Flags, Size, FALSE);
 }
 
 /* Gives a busy block (already off any front end) back to the free lists. */
@@ -167,10 +168,10 @@ void RtlpHeapFreeLocked(PHEAP Heap, PHEAP_ENTRY Entry)
 
 /* RtlFreeHeap's general path: classifies BaseAddress and frees or reports it. */
 static __attribute__((noinline)) BOOLEAN RtlpHeapFreeGeneral(PHEAP Heap, ULONG Flags,
-                                                             PVOID BaseAddress)
+                                                             PVOID BaseAddress, BOOLEAN Held)
 {
     PHEAP_ENTRY Entry;
-    BOOLEAN Locked = RtlpHeapAcquireLock(Heap, Flags);
+    BOOLEAN Locked = RtlpHeapLockForGeneralPath(Heap, Flags, Held);
     switch (RtlpHeapFindBlock(Heap, BaseAddress, &Entry)) {
     case HEAP_BLOCK_BUSY:
         RtlpHeapFreeLocked(Heap, Entry);
@@ -204,13 +205,13 @@ BOOLEAN RTL_HEAP_API RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddres
     if (Heap->FrontEndHeapType == HEAP_FRONT_END_LFH &&
         !(Flags & (HEAP_NO_SERIALIZE | HEAP_LOCK_USER_ALLOCATED)) &&
         RtlpHeapTryLockFast(Heap)) {
-        BOOLEAN Done = RtlpLfhTryFree(Heap, BaseAddress);
-        RtlpHeapUnlockFast(Heap);
+        if (__builtin_expect(!RtlpLfhTryFree(Heap, BaseAddress), 0))
+            return RtlpHeapFreeGeneral(Heap, Flags, BaseAddress, TRUE);
         /* (Nothing on that path notes damage: a released subsegment just coalesces.) */
-        if (Done)
-            return TRUE;
+        RtlpHeapUnlockFast(Heap);
+        return TRUE;
     }
-    return RtlpHeapFreeGeneral(Heap, Flags, BaseAddress);
+    return RtlpHeapFreeGeneral(Heap, Flags, BaseAddress, FALSE);
 }
 
 /* See heap.h. */

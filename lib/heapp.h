@@ -303,6 +303,21 @@ FORCEINLINE void RtlpHeapUnlockFast(PHEAP Heap)
     __atomic_store_n(&Heap->LockWord, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * Takes the heap's lock for a general path: adopts the fast paths' hold
+ * (Held: the word is already ours, so record the owner) rather than letting
+ * it go and taking it again, which would cost two more atomic operations on
+ * every call the fast path could not finish.
+ */
+static inline BOOLEAN RtlpHeapLockForGeneralPath(PHEAP Heap, ULONG Flags, BOOLEAN Held)
+{
+    if (!Held)
+        return RtlpHeapAcquireLock(Heap, Flags);
+    __atomic_store_n(&Heap->LockOwner, RtlpHeapCurrentThread(), __ATOMIC_RELAXED);
+    Heap->LockRecursion = 1;
+    return TRUE;
+}
+
 /* ---- heapalloc.c: the locked back-end calls the others share ---- */
 SIZE_T RtlpHeapUnitsForSize(ULONG Flags, SIZE_T Size);
 PHEAP_ENTRY RtlpHeapAllocateFromBackEnd(PHEAP Heap, USHORT Units);
