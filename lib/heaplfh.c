@@ -16,7 +16,7 @@
  * through their data. A bucket keeps its subsegments on one list with
  * those that have a free slot first, so the head is where the next
  * allocation comes from; a subsegment that becomes wholly free goes back
- * to the back end unless it is kept as its bucket's one reserve.
+ * to the back end unless it is its bucket's only room.
  *
  * Why it fragments less than the free lists: a slot is only ever reused
  * whole, by a request of the same bucket, and blocks of one size live
@@ -51,7 +51,6 @@ void RtlpLfhInitialize(PHEAP Heap)
         InitializeListHead(&Heap->Buckets[i].Subsegments);
         Heap->Buckets[i].BlockUnits = RtlpLfhBucketUnits(i);
         Heap->Buckets[i].SubsegmentCount = 0;
-        Heap->Buckets[i].Reserve = NULL;
         ASSERT(i < 1 || RtlpLfhBucketIndex(Heap->Buckets[i].BlockUnits) == i);
     }
     Heap->LfhSubsegmentCount = 0;
@@ -119,8 +118,6 @@ static void RtlpLfhReleaseSubsegment(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
     PHEAP_ENTRY Container = (PHEAP_ENTRY)Sub - 1;
     ASSERT(Sub->FreeCount == Sub->BlockCount);
     RemoveEntryList(&Sub->Link);
-    if (Sub->Bucket->Reserve == Sub)
-        Sub->Bucket->Reserve = NULL;
     Heap->Buckets[Sub->BucketIndex].SubsegmentCount--;
     Heap->LfhSubsegmentCount--;
     Sub->Signature = 0;
@@ -158,7 +155,7 @@ PHEAP_ENTRY RtlpLfhAllocate(PHEAP Heap, SIZE_T Units)
 
 /*
  * After a free (RtlpLfhFreeSlot) that gave Sub its first free slot, or left
- * it wholly free and not kept as its bucket's reserve (RtlpLfhKeepAsReserve):
+ * it wholly free and not its bucket's only room (RtlpLfhKeepWhollyFree):
  * one with room goes to the front, where allocations look; one not kept
  * goes back to the back end.
  */
@@ -169,7 +166,7 @@ void RtlpLfhRebalance(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
         RemoveEntryList(&Sub->Link);
         InsertHeadList(&Bucket->Subsegments, &Sub->Link);
     }
-    if (Sub->FreeCount == Sub->BlockCount && Bucket->Reserve != Sub)
+    if (Sub->FreeCount == Sub->BlockCount && !RtlpLfhKeepWhollyFree(Heap, Sub))
         RtlpLfhReleaseSubsegment(Heap, Sub);
 }
 
@@ -259,7 +256,7 @@ ULONG RtlpLfhValidate(PHEAP Heap, PVOID *BadAddress)
     for (ULONG i = 0; i < HEAP_LFH_BUCKETS; i++) {
         PHEAP_LFH_BUCKET Bucket = &Heap->Buckets[i];
         ULONG Count = 0;
-        BOOLEAN SeenFull = FALSE, ReserveSeen = FALSE;
+        BOOLEAN SeenFull = FALSE;
         for (PLIST_ENTRY Link = Bucket->Subsegments.Flink; Link != &Bucket->Subsegments;
              Link = Link->Flink) {
             PHEAP_SUBSEGMENT Sub = CONTAINING_RECORD(Link, HEAP_SUBSEGMENT, Link);
@@ -272,11 +269,10 @@ ULONG RtlpLfhValidate(PHEAP Heap, PVOID *BadAddress)
                 return Reason;
             if (Sub->FreeCount != 0 && SeenFull)
                 return HEAP_CORRUPTION_LFH;
-            ReserveSeen |= (Sub == Bucket->Reserve);
             SeenFull |= (Sub->FreeCount == 0);
         }
         *BadAddress = Bucket;
-        if (Count != Bucket->SubsegmentCount || (Bucket->Reserve != NULL && !ReserveSeen))
+        if (Count != Bucket->SubsegmentCount)
             return HEAP_CORRUPTION_LFH;
         Total += Count;
     }

