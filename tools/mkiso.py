@@ -5,6 +5,11 @@ iso/grub.cfg is the template: @CMDLINE@ becomes the kernel's command line and
 @MODULES@ one 'module2' line per module (user programs, files)."""
 import argparse, os, shutil, subprocess, sys, tempfile
 
+def strip_copy(src, dst):
+    """Copies an ELF file without its debug sections (a plain copy if objcopy fails)."""
+    if subprocess.run(["objcopy", "--strip-debug", src, dst]).returncode != 0:
+        shutil.copy(src, dst)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
@@ -16,18 +21,17 @@ def main():
     template = open(os.path.join(here, "..", "iso", "grub.cfg")).read()
     with tempfile.TemporaryDirectory(prefix="ntmm-iso-") as stage:
         os.makedirs(os.path.join(stage, "boot", "grub"))
-        shutil.copy(a.kernel, os.path.join(stage, "boot", "kernel.elf"))
+        # GRUB reads a file whole before it loads it: on a small machine the
+        # debug sections alone would not fit (gdb reads them from the build).
+        strip_copy(a.kernel, os.path.join(stage, "boot", "kernel.elf"))
         mods = []
         for m in a.module:
             # "path [arguments]": the module's string is its name and arguments.
             path, _, args = m.partition(" ")
             name = os.path.basename(path)
-            # GRUB loads a module whole: leave the debug sections behind (the
-            # symbol table stays; the loader looks symbols up in it).
-            r = subprocess.run(["objcopy", "--strip-debug", path,
-                                os.path.join(stage, "boot", name)])
-            if r.returncode != 0:
-                shutil.copy(path, os.path.join(stage, "boot", name))
+            # The same for modules (the symbol table stays: the loader looks
+            # symbols up in it).
+            strip_copy(path, os.path.join(stage, "boot", name))
             mods.append("    module2 /boot/%s %s%s" % (name, name, " " + args if args else ""))
         cfg = template.replace("@CMDLINE@", a.cmdline).replace("@MODULES@", "\n".join(mods))
         open(os.path.join(stage, "boot", "grub", "grub.cfg"), "w").write(cfg)
