@@ -91,10 +91,17 @@ $(B)/k/extra/$(notdir $(1:.c=.o)): $(1)
 endef
 $(foreach f,$(EXTRA_KTESTS),$(eval $(call extra_rule,$(f))))
 
+# The set of EXTRA_KTESTS is a dependency too: a test named on one command
+# must not stay linked in on the next. The list is rewritten only when it
+# changes, so an unchanged set relinks nothing.
+KTESTS_LIST := $(B)/k/extra-ktests.list
+$(shell mkdir -p $(B)/k && (echo '$(EXTRA_KTESTS)' | cmp -s - $(KTESTS_LIST) || \
+	echo '$(EXTRA_KTESTS)' > $(KTESTS_LIST)))
+
 # Two links: the first finds the text symbols, which become a table linked
 # into .rodata of the second. .text comes first in the image and the table
 # holds no code, so no function moves between the passes (checked below).
-$(B)/kernel.elf: $(KOBJ) boot/linker.ld tools/gensyms.sh $(B)/ksyms0.o
+$(B)/kernel.elf: $(KOBJ) boot/linker.ld tools/gensyms.sh $(B)/ksyms0.o $(KTESTS_LIST)
 	@echo "  LD    $@"
 	@$(CC) $(KLDFLAGS) -o $(B)/kernel.pass1 $(KOBJ) $(B)/ksyms0.o -lgcc
 	@sh tools/gensyms.sh $(B)/kernel.pass1 > $(B)/ksyms.c
