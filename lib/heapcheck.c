@@ -166,6 +166,7 @@ static ULONG RtlpHeapValidateSegment(PHEAP Heap, PHEAP_SEGMENT Segment, ULONG In
 static ULONG RtlpHeapValidateFreeLists(PHEAP Heap, SIZE_T FreeUnits, SIZE_T FreeCount, PVOID *Bad)
 {
     SIZE_T ListUnits = 0, ListCount = 0;
+    ULONG HintsSeen = 0;
     for (ULONG i = 0; i < HEAP_FREE_LISTS; i++) {
         PLIST_ENTRY Head = &Heap->FreeLists[i];
         USHORT Previous = 0;
@@ -183,10 +184,24 @@ static ULONG RtlpHeapValidateFreeLists(PHEAP Heap, SIZE_T FreeUnits, SIZE_T Free
                 (i != 0 && Free->Entry.Size != i) ||
                 (i == 0 && (Free->Entry.Size < HEAP_FREE_LISTS || Free->Entry.Size < Previous)))
                 return HEAP_CORRUPTION_FREE_LIST;
+            /* In FreeLists[0], each class's first block is its hint. */
+            if (i == 0) {
+                ULONG Class = RtlpHeapFreeHintClass(Free->Entry.Size);
+                BOOLEAN First = Previous == 0 || RtlpHeapFreeHintClass(Previous) != Class;
+                if (First != (Heap->FreeHints[Class] == Free))
+                    return HEAP_CORRUPTION_FREE_LIST;
+                HintsSeen |= First ? 1u << Class : 0;
+            }
             Previous = Free->Entry.Size;
             ListUnits += Free->Entry.Size;
         }
     }
+    *Bad = Heap->FreeHints;
+    if (HintsSeen != Heap->FreeHintsInUse)
+        return HEAP_CORRUPTION_FREE_LIST;
+    for (ULONG c = 0; c < HEAP_FREE_HINTS; c++)
+        if (((HintsSeen >> c) & 1) != (Heap->FreeHints[c] != NULL))
+            return HEAP_CORRUPTION_FREE_LIST;
     *Bad = Heap;
     if (ListCount != FreeCount || ListUnits != FreeUnits || Heap->TotalFreeSize != FreeUnits)
         return HEAP_CORRUPTION_FREE_LIST;

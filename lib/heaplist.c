@@ -6,7 +6,11 @@
  * NT's classic layout: FreeLists[n] (1 <= n < 128) holds the free blocks of
  * exactly n units, LIFO, with a bitmap of the non-empty lists so a search
  * is a few bit scans; FreeLists[0] holds every bigger block in ascending
- * size, so its first fit is the best fit. Called with the heap lock held.
+ * size, so its first fit is the best fit. Walking that list is what made
+ * NT's classic heap slow with many big free blocks (Vista added hints for
+ * it); here FreeHints[] points at the first block of each size class in it,
+ * with a bitmap of the classes present, so inserting or searching walks one
+ * class only. Called with the heap lock held.
  */
 #include "heapp.h"
 #include "kstring.h"
@@ -16,7 +20,16 @@ void RtlpHeapInitializeFreeLists(PHEAP Heap)
     for (ULONG i = 0; i < HEAP_FREE_LISTS; i++)
         InitializeListHead(&Heap->FreeLists[i]);
     memset(Heap->FreeListsInUse, 0, sizeof(Heap->FreeListsInUse));
+    memset(Heap->FreeHints, 0, sizeof(Heap->FreeHints));
+    Heap->FreeHintsInUse = 0;
     Heap->TotalFreeSize = 0;
+}
+
+/* The first block of the first non-empty class from Class up, or NULL. */
+static inline PHEAP_FREE_ENTRY RtlpHeapFirstHintFrom(PHEAP Heap, ULONG Class)
+{
+    ULONG Bits = Heap->FreeHintsInUse & (~0u << Class);
+    return Bits != 0 ? Heap->FreeHints[__builtin_ctz(Bits)] : NULL;
 }
 
 /* Puts a free block (header already written and sealed) on the list of its size. */
@@ -28,12 +41,21 @@ void RtlpHeapInsertFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free)
         InsertHeadList(&Heap->FreeLists[Units], &Free->FreeList);
         Heap->FreeListsInUse[Units >> 5] |= 1u << (Units & 31);
     } else {
-        PLIST_ENTRY Head = &Heap->FreeLists[0], Next = Head->Flink;
+        ULONG Class = RtlpHeapFreeHintClass(Units);
+        PHEAP_FREE_ENTRY Hint = Heap->FreeHints[Class];
+        PHEAP_FREE_ENTRY From = Hint != NULL ? Hint : RtlpHeapFirstHintFrom(Heap, Class);
+        PLIST_ENTRY Head = &Heap->FreeLists[0];
+        PLIST_ENTRY Next = From != NULL ? &From->FreeList : Head;
+        /* Only blocks of this class can be smaller: the walk stays in it. */
         while (Next != Head &&
                CONTAINING_RECORD(Next, HEAP_FREE_ENTRY, FreeList)->Entry.Size < Units)
             Next = Next->Flink;
         /* Insert before Next: the list stays sorted by size. */
         InsertTailList(Next, &Free->FreeList);
+        if (Hint == NULL || Units <= Hint->Entry.Size) {
+            Heap->FreeHints[Class] = Free;
+            Heap->FreeHintsInUse |= 1u << Class;
+        }
     }
     Heap->TotalFreeSize += Units;
 }
@@ -42,6 +64,20 @@ void RtlpHeapInsertFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free)
 void RtlpHeapRemoveFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free)
 {
     USHORT Units = Free->Entry.Size;
+    if (Units >= HEAP_FREE_LISTS) {
+        ULONG Class = RtlpHeapFreeHintClass(Units);
+        if (Heap->FreeHints[Class] == Free) {
+            /* The class's next block, if the one after is still of this class. */
+            PLIST_ENTRY Next = Free->FreeList.Flink;
+            PHEAP_FREE_ENTRY After = CONTAINING_RECORD(Next, HEAP_FREE_ENTRY, FreeList);
+            if (Next != &Heap->FreeLists[0] && RtlpHeapFreeHintClass(After->Entry.Size) == Class) {
+                Heap->FreeHints[Class] = After;
+            } else {
+                Heap->FreeHints[Class] = NULL;
+                Heap->FreeHintsInUse &= ~(1u << Class);
+            }
+        }
+    }
     if (RemoveEntryList(&Free->FreeList) && Units < HEAP_FREE_LISTS)
         Heap->FreeListsInUse[Units >> 5] &= ~(1u << (Units & 31));
     ASSERT(Heap->TotalFreeSize >= Units);
@@ -51,6 +87,7 @@ void RtlpHeapRemoveFreeBlock(PHEAP Heap, PHEAP_FREE_ENTRY Free)
 /* The smallest free block of at least Units (still on its list), or NULL. */
 PHEAP_FREE_ENTRY RtlpHeapFindFreeBlock(PHEAP Heap, USHORT Units)
 {
+    ULONG Class;
     if (Units < HEAP_FREE_LISTS) {
         ULONG Word = Units >> 5;
         ULONG Bits = Heap->FreeListsInUse[Word] & (~0u << (Units & 31));
@@ -63,14 +100,21 @@ PHEAP_FREE_ENTRY RtlpHeapFindFreeBlock(PHEAP Heap, USHORT Units)
                 break;
             Bits = Heap->FreeListsInUse[Word];
         }
+        return RtlpHeapFirstHintFrom(Heap, 0);     /* the smallest big block */
     }
-    for (PLIST_ENTRY Next = Heap->FreeLists[0].Flink; Next != &Heap->FreeLists[0];
-         Next = Next->Flink) {
-        PHEAP_FREE_ENTRY Free = CONTAINING_RECORD(Next, HEAP_FREE_ENTRY, FreeList);
+    /* In Units' own class, the first big enough; past it, any class's first is. */
+    Class = RtlpHeapFreeHintClass(Units);
+    for (PHEAP_FREE_ENTRY Free = Heap->FreeHints[Class]; Free != NULL;) {
+        PLIST_ENTRY Next = Free->FreeList.Flink;
         if (Free->Entry.Size >= Units)
             return Free;
+        if (Next == &Heap->FreeLists[0])
+            break;
+        Free = CONTAINING_RECORD(Next, HEAP_FREE_ENTRY, FreeList);
+        if (RtlpHeapFreeHintClass(Free->Entry.Size) != Class)
+            break;
     }
-    return NULL;
+    return Class + 1 < HEAP_FREE_HINTS ? RtlpHeapFirstHintFrom(Heap, Class + 1) : NULL;
 }
 
 /*

@@ -61,6 +61,14 @@ typedef struct _HEAP_FREE_ENTRY {
 #define HEAP_MIN_BLOCK_UNITS ((USHORT)((sizeof(HEAP_FREE_ENTRY) + 7) >> HEAP_GRANULARITY_SHIFT))
 #define HEAP_MAX_FREE_UNITS  0xFFFF
 #define HEAP_FREE_LISTS      128    /* FreeLists[n] holds n-unit blocks; [0] the bigger ones, by size */
+/*
+ * FreeLists[0] is one list sorted by size; FreeHints[c] points at the first
+ * block of size class c in it (NULL: none), so an insertion or a search
+ * starts in its own class instead of walking every smaller block. Classes:
+ * four per power of two from 128 units (0x80-0x9F, 0xA0-0xBF, ...); the
+ * last one takes everything from 0x3800 units (112 KB) up.
+ */
+#define HEAP_FREE_HINTS      32
 
 /* A block in its own reservation (growable heaps, requests over the threshold). */
 typedef struct _HEAP_VIRTUAL_ALLOC_ENTRY {
@@ -160,6 +168,8 @@ typedef struct _HEAP {
     LIST_ENTRY VirtualAllocdBlocks;
     ULONG FreeListsInUse[HEAP_FREE_LISTS / 32];
     LIST_ENTRY FreeLists[HEAP_FREE_LISTS];
+    struct _HEAP_FREE_ENTRY *FreeHints[HEAP_FREE_HINTS];
+    ULONG FreeHintsInUse;           /* bit c: FreeHints[c] is not NULL */
     HEAP_LOOKASIDE Lookaside[HEAP_LOOKASIDE_LISTS];
     HEAP_LFH_BUCKET Buckets[HEAP_LFH_BUCKETS];
     ULONG LfhSubsegmentCount;       /* subsegments the LFH holds, all buckets */
@@ -275,6 +285,15 @@ FORCEINLINE PHEAP_SEGMENT RtlpHeapFindSegment(PHEAP Heap, PCVOID Address, ULONG 
         }
     }
     return NULL;
+}
+
+/* The size class of a block of Units (at least HEAP_FREE_LISTS) in FreeLists[0]. */
+static inline ULONG RtlpHeapFreeHintClass(USHORT Units)
+{
+    ULONG Log = 31 - (ULONG)__builtin_clz(Units);      /* 7 .. 15 */
+    ULONG Class = (Log - 7) * 4 + ((Units >> (Log - 2)) & 3);
+    C_ASSERT(HEAP_FREE_LISTS == 128 && HEAP_FREE_HINTS == 32);
+    return Class < HEAP_FREE_HINTS ? Class : HEAP_FREE_HINTS - 1;
 }
 
 static inline ULONG_PTR RtlpHeapRoundUp(ULONG_PTR Value, ULONG_PTR Alignment)

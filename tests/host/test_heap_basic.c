@@ -302,3 +302,40 @@ HTEST(heap, freeing_past_thresholds_decommits)
     RtlDestroyHeap(Heap);
     HT_EQ(HeapHostCommittedBytes, 0);
 }
+
+HTEST(heap, big_free_blocks_best_fit_through_the_class_hints)
+{
+    /*
+     * Free blocks of many sizes over 1 KB, kept apart by busy ones so they do
+     * not merge, and a decommit threshold high enough that none is cut up.
+     */
+    RTL_HEAP_PARAMETERS Parameters = { sizeof Parameters };
+    Parameters.DeCommitTotalFreeThreshold = 16 * 1024 * 1024;
+    PVOID Heap = RtlCreateHeap(HEAP_GROWABLE, NULL, 0, 0, NULL, &Parameters);
+    ULONG None = HEAP_FRONT_END_NONE;
+    static PVOID Big[120], Sep[120];
+    static SIZE_T Bytes[120];
+    HT_EQ(RtlSetHeapInformation(Heap, HeapCompatibilityInformation, &None, sizeof None), 0);
+    for (int i = 0; i < 120; i++) {
+        Bytes[i] = 1100 + (SIZE_T)((i * 7919) % 120) * 97;   /* 1,100 .. 12,643, shuffled */
+        Big[i] = RtlAllocateHeap(Heap, 0, Bytes[i]);
+        Sep[i] = RtlAllocateHeap(Heap, 0, 16);
+        HT_ASSERT(Big[i] != NULL && Sep[i] != NULL);
+    }
+    for (int i = 0; i < 120; i++)
+        HT_ASSERT(RtlFreeHeap(Heap, 0, Big[i]));
+    HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    /* Each request gets the smallest free block that holds it (best fit), found in its class. */
+    for (int k = 0; k < 40; k++) {
+        SIZE_T Want = 1000 + (SIZE_T)k * 290;
+        int Best = -1;
+        for (int i = 0; i < 120; i++)
+            if (Big[i] != NULL && Bytes[i] >= Want && (Best < 0 || Bytes[i] < Bytes[Best]))
+                Best = i;
+        PVOID p = RtlAllocateHeap(Heap, 0, Want);
+        HT_ASSERT(p == Big[Best]);
+        Big[Best] = NULL;
+        HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    }
+    RtlDestroyHeap(Heap);
+}
