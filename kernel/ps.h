@@ -73,6 +73,7 @@ typedef struct _EPROCESS {
     ULONG_PTR UserExceptionDispatcher; /* the program's KiUserExceptionDispatcher */
     char ImageName[32];
     BOOLEAN Exiting;
+    BOOLEAN AddressSpaceDeleted;    /* its memory and handles are gone (wait.c: once) */
     DISPATCHER_HEADER *Handles[KI_MAX_HANDLES];
     LIST_ENTRY ProcessListEntry;
     /* The memory manager's (mm/vad.c, virtual.c, commit.c, fault.c). */

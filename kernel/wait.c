@@ -181,6 +181,7 @@ void PsTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus)
 
 static void KiDeleteProcess(PEPROCESS Process)
 {
+    Process->AddressSpaceDeleted = TRUE;
     for (ULONG i = 0; i < KI_MAX_HANDLES; i++)
         if (Process->Handles[i]) {
             ObDereferenceObject(Process->Handles[i]);
@@ -205,7 +206,9 @@ void KiReapDeadThreads(void)
         PEPROCESS p = t->Process;
         KiSignalObject(&t->Header);
         ObDereferenceObject(&t->Header);        /* the reference of running */
-        if (p->ActiveThreads == 0 && p != &KiSystemProcess &&
+        /* Threads that ended together (the end of a process) are reaped in
+         * one pass, and each sees no active thread: only the first deletes. */
+        if (p->ActiveThreads == 0 && !p->AddressSpaceDeleted && p != &KiSystemProcess &&
             (__readcr3() >> PAGE_SHIFT) != p->DirectoryTableBase)
             KiDeleteProcess(p);
         ObDereferenceObject(&p->Header);        /* the thread's reference */
