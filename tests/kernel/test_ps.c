@@ -166,11 +166,17 @@ static void KtSetter(void *Context)
 KTEST(ps, clock_preempts_a_spinning_thread)
 {
     KtFlag = 0;
+    /* At DISPATCH_LEVEL the clock cannot run them (and the reaper free them)
+     * before they are referenced. */
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     PETHREAD a = PsCreateThread(NULL, KtSpinner, NULL);
     PETHREAD b = PsCreateThread(NULL, KtSetter, NULL);
+    if (a)
+        ObReferenceObject(&a->Header);
+    if (b)
+        ObReferenceObject(&b->Header);
+    KfLowerIrql(old);
     KT_ASSERT(a && b);
-    ObReferenceObject(&a->Header);
-    ObReferenceObject(&b->Header);
     KT_EQ(KeWaitForObject(&a->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     KT_EQ(KeWaitForObject(&b->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     KT_ASSERT(KtSpins > 0);
@@ -262,9 +268,12 @@ static void KtOverflowThread(void *Context)
 KTEST(ps, kernel_thread_stack_overflow_is_double_fault_trap_8)
 {
     KtOverflowResult = 0;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);    /* referenced before it can run and end */
     PETHREAD t = PsCreateThread(NULL, KtOverflowThread, NULL);
+    if (t)
+        ObReferenceObject(&t->Header);
+    KfLowerIrql(old);
     KT_ASSERT(t != NULL);
-    ObReferenceObject(&t->Header);
     KT_EQ(KeWaitForObject(&t->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     ObDereferenceObject(&t->Header);
     KT_EQ(KtOverflowResult, 2);
