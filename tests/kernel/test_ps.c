@@ -184,6 +184,33 @@ KTEST(ps, clock_preempts_a_spinning_thread)
     ObDereferenceObject(&b->Header);
 }
 
+/* A thread whose quantum ends while nothing else is ready goes on with a
+ * new one (NT does the same); it must still lose the processor at the end
+ * of that one when a waiter's timeout makes it ready. A quantum left at
+ * zero would let it run until it yields: the waiter would hang. */
+KTEST(ps, thread_alone_past_its_quantum_is_still_preempted)
+{
+    KtFlag = 0;
+    KtSpins = 0;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    PETHREAD a = PsCreateThread(NULL, KtSpinner, NULL);
+    if (a)
+        ObReferenceObject(&a->Header);
+    KfLowerIrql(old);
+    KT_ASSERT(a != NULL);
+    DISPATCHER_HEADER never = { 0 };
+    InitializeListHead(&never.WaitListHead);
+    ULONG start = KeTickCount;
+    KeWaitForObject(&never, 4 * KI_QUANTUM_TICKS);     /* the spinner runs alone */
+    ULONG late = KeTickCount - start - 4 * KI_QUANTUM_TICKS;
+    KtFlag = 1;
+    NTSTATUS ended = KeWaitForObject(&a->Header, 5 * KE_CLOCK_HZ);
+    ObDereferenceObject(&a->Header);
+    KT_ASSERT(KtSpins > 0);
+    KT_ASSERT(late <= KI_QUANTUM_TICKS);
+    KT_EQ(ended, STATUS_SUCCESS);
+}
+
 KTEST(ps, wait_with_timeout_times_out)
 {
     DISPATCHER_HEADER never = { KOBJECT_PROCESS, 0, 1, { &never.WaitListHead, &never.WaitListHead } };
