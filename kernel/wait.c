@@ -101,7 +101,8 @@ void KiExpireTimedWaits(void)
     }
 }
 
-/* Takes Thread out of whatever list it waits on, for termination. */
+/* Takes Thread out of whatever list it waits on, for termination. A
+ * suspended thread waits on none: its entry is linked to itself. */
 static void KiUnlinkThread(PETHREAD Thread)
 {
     if (Thread->State == Ready || Thread->State == Waiting)
@@ -115,6 +116,8 @@ static void KiEndThread(PETHREAD Thread, NTSTATUS ExitStatus)
 {
     Thread->ExitStatus = ExitStatus;
     Thread->State = Terminated;
+    /* NT force-resumes a thread it terminates: an ended thread's count is 0. */
+    Thread->SuspendCount = 0;
     RemoveEntryList(&Thread->ThreadListEntry);
     PEPROCESS p = Thread->Process;
     if (--p->ActiveThreads == 0 && p->ExitStatus == STATUS_PENDING)
