@@ -107,6 +107,7 @@ static NTSTATUS PspLoadImage(PEPROCESS Process, const UCHAR *Image, SIZE_T Size,
 static void PspUserThreadStart(void *Context)
 {
     PTEB teb = KiCurrentThread->Teb;
+    KiCheckForSuspendOnFirstEntry();        /* no handle names it yet, but the rule holds */
     KiEnterUserMode((ULONG)(ULONG_PTR)Context, (ULONG)(ULONG_PTR)teb->NtTib.StackBase - 16);
 }
 

@@ -29,6 +29,10 @@ typedef struct _DISPATCHER_HEADER {
 #define KOBJECT_THREAD 6
 
 typedef enum _KTHREAD_STATE { Initialized, Ready, Running, Waiting, Terminated } KTHREAD_STATE;
+/* Why a Waiting thread waits: NT's KWAIT_REASON values, the two used here. */
+typedef enum _KWAIT_REASON { Executive = 0, Suspended = 5 } KWAIT_REASON;
+/* The most a suspend count can reach (winnt.h: MAXCHAR). */
+#define MAXIMUM_SUSPEND_COUNT 0x7F
 
 #define KI_KERNEL_STACK_PAGES 3         /* 12 KB, with an unmapped guard page below */
 #define KI_QUANTUM_TICKS 3
@@ -58,6 +62,8 @@ typedef struct _ETHREAD {
     void (*StartRoutine)(void *);
     void *StartContext;
     ULONG UserEntry[9];             /* NtCreateThread's EIP, ESP, EAX..EBP (psthread.c) */
+    UCHAR SuspendCount;             /* KTHREAD's: above 0, no return to user mode (suspend.c) */
+    UCHAR WaitReason;               /* KWAIT_REASON: Suspended while it waits in KiSuspendThread */
 } ETHREAD, *PETHREAD;
 
 #define KI_MAX_HANDLES 64
@@ -73,6 +79,7 @@ typedef struct _EPROCESS {
     ULONG_PTR UserExceptionDispatcher; /* the program's KiUserExceptionDispatcher */
     char ImageName[32];
     BOOLEAN Exiting;
+    BOOLEAN AddressSpaceDeleted;    /* its memory and handles are gone (wait.c: once) */
     DISPATCHER_HEADER *Handles[KI_MAX_HANDLES];
     LIST_ENTRY ProcessListEntry;
     /* The memory manager's (mm/vad.c, virtual.c, commit.c, fault.c). */
@@ -155,5 +162,33 @@ NTSTATUS NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, PVOID O
                         HANDLE ProcessHandle, PCLIENT_ID ClientId, PCONTEXT ThreadContext,
                         PINITIAL_TEB InitialTeb, BOOLEAN CreateSuspended);
 NTSTATUS NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus);
+
+/* Suspension (suspend.c). KeSuspendThread adds one to Thread's suspend count
+ * and returns the previous count; at MAXIMUM_SUSPEND_COUNT it raises
+ * STATUS_SUSPEND_COUNT_EXCEEDED instead (ExRaiseStatus), as NT's does.
+ * KeResumeThread takes one off (none at zero) and returns the previous
+ * count; the thread goes on when it reaches zero. Any IRQL <= DISPATCH_LEVEL. */
+ULONG KeSuspendThread(PETHREAD Thread);
+ULONG KeResumeThread(PETHREAD Thread);
+/* The safe point: with interrupts off, just before the current thread goes
+ * (back) to user mode; blocks while its suspend count is above zero.
+ * KiCheckForSuspend is the trap exit's (any frame; only one from user mode
+ * counts), KiSuspendThread the wait itself. */
+void KiCheckForSuspend(PKTRAP_FRAME TrapFrame);
+void KiSuspendThread(void);
+/* The same for a thread's first entry to user mode (loader.c, psthread.c):
+ * interrupts stay off from here to its iretd. */
+static inline void KiCheckForSuspendOnFirstEntry(void)
+{
+    _disable();
+    if (KiCurrentThread->SuspendCount)
+        KiSuspendThread();
+}
+/* PASSIVE_LEVEL; PreviousSuspendCount (kernel memory) may be NULL. A thread
+ * that has ended cannot be suspended: STATUS_THREAD_IS_TERMINATING. */
+NTSTATUS PsSuspendThread(PETHREAD Thread, PULONG PreviousSuspendCount);
+NTSTATUS PsResumeThread(PETHREAD Thread, PULONG PreviousSuspendCount);
+NTSTATUS NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
+NTSTATUS NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
 
 #endif /* PS_H */

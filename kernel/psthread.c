@@ -17,10 +17,14 @@
  * terminates it (a thread of the same process). A process that ends loses
  * all of its memory at once (wait.c), so nothing is freed thread by thread.
  *
- * Not done: another process's threads (STATUS_NOT_IMPLEMENTED), creating a
- * thread suspended (STATUS_NOT_IMPLEMENTED). A thread terminated by another
- * while it waits inside a service loses the references that service held
- * (NT runs the termination in the victim through an APC; there are no APCs).
+ * A thread created suspended starts with a suspend count of one, so it stops
+ * at the safe point just before its first user instruction (suspend.c).
+ *
+ * Not done: another process's threads (STATUS_NOT_IMPLEMENTED). A thread
+ * terminated by another while it waits inside a service loses the references
+ * that service held (NT runs the termination in the victim through an APC;
+ * there are no APCs). A suspended thread is not affected: it waits at the
+ * safe point, holding nothing.
  */
 #include "ps.h"
 #include "mi.h"
@@ -40,6 +44,8 @@ static void PspUserThreadStartup(void *Context)
     PTEB teb = t->Teb;
     if (!NT_SUCCESS(KeCopyToUser(&teb->ClientId, &t->Cid, sizeof(t->Cid), 4)))
         PsTerminateProcess(t->Process, STATUS_ACCESS_VIOLATION);
+    /* A thread created suspended waits here (suspend.c). */
+    KiCheckForSuspendOnFirstEntry();
     KiEnterUserModeWithRegisters(regs);
 }
 
@@ -109,7 +115,9 @@ static NTSTATUS PspFillTeb(PEPROCESS Process, PTEB Teb, const INITIAL_TEB *Initi
  * NtCreateThread: a thread of the current process that starts in user mode
  * with ThreadContext's EIP, ESP and integer registers, its TEB made here with
  * the stack InitialTeb describes. Returns a handle and the new CLIENT_ID.
- * STATUS_NOT_IMPLEMENTED for another process or CreateSuspended; an invalid
+ * CreateSuspended: the thread starts with a suspend count of one and enters
+ * user mode only once NtResumeThread takes it to zero.
+ * STATUS_NOT_IMPLEMENTED for another process; an invalid
  * CONTEXT or INITIAL_TEB pointer is STATUS_ACCESS_VIOLATION; no free handle
  * or TEB slot is STATUS_INSUFFICIENT_RESOURCES. PASSIVE_LEVEL.
  */
@@ -119,8 +127,6 @@ NTSTATUS NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, PVOID O
 {
     CONTEXT c;
     INITIAL_TEB initial;
-    if (CreateSuspended)
-        return STATUS_NOT_IMPLEMENTED;
     NTSTATUS s = KeCopyFromUser(&c, ThreadContext, sizeof(c), 4);
     if (NT_SUCCESS(s))
         s = KeCopyFromUser(&initial, InitialTeb, sizeof(initial), 4);
@@ -156,6 +162,8 @@ NTSTATUS NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, PVOID O
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->Teb = teb;
+    if (CreateSuspended)
+        KeSuspendThread(t);         /* a new thread's count is 0: it cannot raise */
     ULONG regs[9] = { c.Eip, c.Esp, c.Eax, c.Ebx, c.Ecx, c.Edx, c.Esi, c.Edi, c.Ebp };
     memcpy(t->UserEntry, regs, sizeof(regs));
     HANDLE h = ObInsertHandle(p, &t->Header);

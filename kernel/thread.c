@@ -225,8 +225,12 @@ void KiPreemptIfDue(void)
     if (!KiQuantumEnd || KiCurrentIrql >= DISPATCH_LEVEL)
         return;
     KiQuantumEnd = FALSE;
-    if (IsListEmpty(&KiReadyList) && KiCurrentThread != KiIdleThread)
+    if (IsListEmpty(&KiReadyList) && KiCurrentThread != KiIdleThread) {
+        /* Alone: it goes on with a new quantum, as on NT. Left at zero, the
+         * clock would never end its turn again once another thread is ready. */
+        KiCurrentThread->Quantum = KI_QUANTUM_TICKS;
         return;
+    }
     KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     if (KiCurrentThread != KiIdleThread)
         KiReadyThread(KiCurrentThread);

@@ -6,8 +6,11 @@
 ; dispatcher with a pointer to it. Vectors 0-31 go to KiTrapDispatch, the
 ; 8259's 0x30-0x3F to KiInterruptDispatch. Vector 8, the double fault, has
 ; no stub: it is a task gate (gdt.c) so it runs on a stack of its own.
+; Both common paths pass the frame to KiCheckForSuspend before the iretd:
+; a thread going back to user mode stops there while it is suspended
+; (suspend.c), where NT's trap exits deliver APCs.
 
-extern KiTrapDispatch, KiInterruptDispatch, KiDoubleFaultHandler
+extern KiTrapDispatch, KiInterruptDispatch, KiDoubleFaultHandler, KiCheckForSuspend
 global KiTrapStubs, KiInterruptStubs, KiDoubleFaultEntry, KiSystemServiceStub
 global KiSetJump, KiLongJump
 global KiBootStackGuard, KiBootStackTop
@@ -75,6 +78,13 @@ KiSystemServiceStub:
     cld
 %endmacro
 
+; A C callee may reuse its argument's slot, so the frame is pushed afresh.
+%macro CHECK_FOR_SUSPEND 0
+    push esp
+    call KiCheckForSuspend
+    add esp, 4
+%endmacro
+
 %macro RESTORE_FRAME_AND_IRET 0
     pop gs
     pop fs
@@ -90,6 +100,7 @@ KiTrapCommon:
     push esp
     call KiTrapDispatch
     add esp, 4
+    CHECK_FOR_SUSPEND
     RESTORE_FRAME_AND_IRET
 
 KiInterruptCommon:
@@ -97,6 +108,7 @@ KiInterruptCommon:
     push esp
     call KiInterruptDispatch
     add esp, 4
+    CHECK_FOR_SUSPEND
     RESTORE_FRAME_AND_IRET
 
 ; The double-fault task starts here with the registers from KiDoubleFaultTss:

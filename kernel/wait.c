@@ -101,7 +101,8 @@ void KiExpireTimedWaits(void)
     }
 }
 
-/* Takes Thread out of whatever list it waits on, for termination. */
+/* Takes Thread out of whatever list it waits on, for termination. A
+ * suspended thread waits on none: its entry is linked to itself. */
 static void KiUnlinkThread(PETHREAD Thread)
 {
     if (Thread->State == Ready || Thread->State == Waiting)
@@ -115,6 +116,8 @@ static void KiEndThread(PETHREAD Thread, NTSTATUS ExitStatus)
 {
     Thread->ExitStatus = ExitStatus;
     Thread->State = Terminated;
+    /* NT force-resumes a thread it terminates: an ended thread's count is 0. */
+    Thread->SuspendCount = 0;
     RemoveEntryList(&Thread->ThreadListEntry);
     PEPROCESS p = Thread->Process;
     if (--p->ActiveThreads == 0 && p->ExitStatus == STATUS_PENDING)
@@ -181,6 +184,7 @@ void PsTerminateProcess(PEPROCESS Process, NTSTATUS ExitStatus)
 
 static void KiDeleteProcess(PEPROCESS Process)
 {
+    Process->AddressSpaceDeleted = TRUE;
     for (ULONG i = 0; i < KI_MAX_HANDLES; i++)
         if (Process->Handles[i]) {
             ObDereferenceObject(Process->Handles[i]);
@@ -205,7 +209,9 @@ void KiReapDeadThreads(void)
         PEPROCESS p = t->Process;
         KiSignalObject(&t->Header);
         ObDereferenceObject(&t->Header);        /* the reference of running */
-        if (p->ActiveThreads == 0 && p != &KiSystemProcess &&
+        /* Threads that ended together (the end of a process) are reaped in
+         * one pass, and each sees no active thread: only the first deletes. */
+        if (p->ActiveThreads == 0 && !p->AddressSpaceDeleted && p != &KiSystemProcess &&
             (__readcr3() >> PAGE_SHIFT) != p->DirectoryTableBase)
             KiDeleteProcess(p);
         ObDereferenceObject(&p->Header);        /* the thread's reference */

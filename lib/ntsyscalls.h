@@ -32,7 +32,9 @@
     NT_SERVICE(NtLockVirtualMemory, 4)     /* HANDLE, PVOID *, PSIZE_T, MapType */ \
     NT_SERVICE(NtUnlockVirtualMemory, 4)   /* HANDLE, PVOID *, PSIZE_T, MapType */ \
     NT_SERVICE(NtCreateThread, 8)          /* PHANDLE, ACCESS_MASK, attributes, HANDLE, \
-                                              PCLIENT_ID, PCONTEXT, PINITIAL_TEB, BOOLEAN */
+                                              PCLIENT_ID, PCONTEXT, PINITIAL_TEB, BOOLEAN */ \
+    NT_SERVICE(NtSuspendThread, 2)         /* HANDLE, PULONG PreviousSuspendCount */ \
+    NT_SERVICE(NtResumeThread, 2)          /* HANDLE, PULONG PreviousSuspendCount */
 
 enum {
 #define NT_SERVICE_NUMBER(Name, Args) SERVICE_##Name,

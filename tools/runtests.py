@@ -144,7 +144,8 @@ def run_boots(a, mem, tally, started, grub_errors):
     boots = 0
     while True:
         boots += 1
-        state = {"running": None, "runs": 0, "done": False, "in_stop": False, "notes": []}
+        state = {"running": None, "last_run": None, "runs": 0, "done": False,
+                 "in_stop": False, "stop_reported": False, "notes": []}
 
         def on_line(line):
             if VERBOSE:
@@ -152,11 +153,13 @@ def run_boots(a, mem, tally, started, grub_errors):
             if line.lstrip("\r").startswith("error: ") and not state["runs"]:
                 grub_errors.append("GRUB: " + line.lstrip("\r")[7:].strip())   # before the kernel
             if line.startswith("RUN "):
-                state["running"] = line[4:].strip()
+                state["running"] = state["last_run"] = line[4:].strip()
                 state["runs"] += 1
                 started.add(state["running"])
                 return
             if line.startswith(("PASS ", "FAIL ", "SKIP ")):
+                if state["in_stop"] and line.startswith("FAIL "):
+                    state["stop_reported"] = True   # the kernel named the test it ended
                 state["in_stop"] = False
                 tally.line(line, quiet=VERBOSE)
                 state["running"] = None
@@ -187,6 +190,10 @@ def run_boots(a, mem, tally, started, grub_errors):
                EXIT_BUGCHECK: "unexpected bugcheck"}.get(code, "QEMU exited with status %s" % code)
         if state["running"]:
             tally.line("FAIL %s: %s" % (state["running"], why))
+        elif code == EXIT_BUGCHECK and state["last_run"] and not state["stop_reported"]:
+            # A program's own PASS lines end "running", so a bugcheck after
+            # them (its exit, the reaping of its threads) is still its failure.
+            tally.line("FAIL %s: %s after its last result line" % (state["last_run"], why))
         elif code != EXIT_BUGCHECK or state["runs"] == 0:
             tally.line("FAIL boot/boot%d: %s before any test finished the run (see build/logs)"
                        % (boots, why))

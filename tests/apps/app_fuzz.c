@@ -10,7 +10,7 @@
  * It calls int 0x2E directly, below the runtime, so the service numbers and
  * argument blocks are whatever the dice say. Calls that would end or hijack
  * the fuzzer itself (terminating itself, NtContinue onto a valid CONTEXT,
- * endless waits) only ever get invalid arguments.
+ * endless waits, suspending itself) only ever get invalid arguments.
  */
 #include <windows.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     unsigned int failures = 0, successes = 0;
     Seed = GetCurrentProcessId() * 2654435761u;
     for (int i = 0; i < CALLS; i++) {
-        unsigned int service = Rand() % 20;        /* 18 services and some that do not exist */
+        unsigned int service = Rand() % 23;        /* 21 services and some that do not exist */
         for (int a = 0; a < 6; a++)
             args[a] = AnyValue();
         switch (service) {
@@ -84,6 +84,9 @@ int main(int argc, char **argv)
         case 7: case 8:     /* NtContinue, NtRaiseException: only bad pointers */
             args[0] = BadValue();
             args[1] = BadValue();
+            break;
+        case 19:            /* NtSuspendThread: only handles that name nobody (not itself) */
+            args[0] = BadValue();
             break;
         case 3:             /* NtWaitForSingleObject: never wait without a (zero) timeout */
             args[2] = (unsigned int)(size_t)&Empty[0];

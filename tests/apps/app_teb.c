@@ -4,7 +4,8 @@
 // NtTib.StackBase/StackLimit/DeallocationStack from the INITIAL_TEB, the
 // ClientId and the PEB; gone (MEM_FREE) once the thread has ended;
 // NtQueryInformationThread's ExitStatus STATUS_PENDING while it runs;
-// CreateSuspended refused with STATUS_NOT_IMPLEMENTED (not built yet).
+// CreateSuspended: the TEB is made, the thread enters user mode only when
+// resumed (here never: its CONTEXT starts at address 0).
 #include <windows.h>
 #include <ntdll.h>
 #include <stdio.h>
@@ -84,12 +85,30 @@ int main(void)
     WaitForSingleObject(h, INFINITE);
     CloseHandle(h);
 
+    /* EIP 0 and no stack: the process would die if this thread ever reached
+     * user mode, so getting past the Sleep shows it did not. */
     CONTEXT c = { 0 };
     INITIAL_TEB it = { 0 };
     HANDLE t = NULL;
     s = NtCreateThread(&t, 0x1FFFFF, NULL, NtCurrentProcess(), NULL, &c, &it, TRUE);
-    Check(s == STATUS_NOT_IMPLEMENTED, "teb/create_suspended_not_implemented",
-          R("status 0x%lx", (unsigned long)s));
+    Sleep(30);
+    NTSTATUS qs = NtQueryInformationThread(t, ThreadBasicInformation, &info, sizeof(info), NULL);
+    MEMORY_BASIC_INFORMATION tm = { 0 };
+    VirtualQuery(info.TebBaseAddress, &tm, sizeof(tm));
+    Check(s == STATUS_SUCCESS && NT_SUCCESS(qs) && info.ExitStatus == STATUS_PENDING &&
+          tm.State == MEM_COMMIT, "teb/create_suspended_has_teb_and_does_not_run",
+          R("create 0x%lx query 0x%lx exit 0x%lx teb %p state 0x%lx", (unsigned long)s,
+            (unsigned long)qs, (unsigned long)info.ExitStatus, (void *)info.TebBaseAddress,
+            (unsigned long)tm.State));
+    s = NtTerminateThread(t, 9);
+    WaitForSingleObject(t, INFINITE);
+    VirtualQuery(info.TebBaseAddress, &tm, sizeof(tm));
+    qs = NtQueryInformationThread(t, ThreadBasicInformation, &info, sizeof(info), NULL);
+    Check(s == STATUS_SUCCESS && info.ExitStatus == 9 && tm.State == MEM_FREE,
+          "teb/create_suspended_terminated_releases_teb",
+          R("terminate 0x%lx exit 0x%lx teb state 0x%lx", (unsigned long)s,
+            (unsigned long)info.ExitStatus, (unsigned long)tm.State));
+    NtClose(t);
     s = NtCreateThread(&t, 0x1FFFFF, NULL, NtCurrentProcess(), NULL, (PCONTEXT)0x10, &it, FALSE);
     Check(s == STATUS_ACCESS_VIOLATION, "teb/create_bad_context",
           R("status 0x%lx", (unsigned long)s));

@@ -4,7 +4,8 @@
 // ExitThread and TerminateThread; the stack reservation released when the
 // thread is gone (MEM_FREE), as Windows releases a CreateThread stack; the
 // default stack's layout (one committed page, a guard page, the rest
-// reserved: 1 MB) and STACK_SIZE_PARAM_IS_A_RESERVATION.
+// reserved: 1 MB) and STACK_SIZE_PARAM_IS_A_RESERVATION; a process that
+// exits while another of its threads waits.
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,5 +170,11 @@ int main(void)
     TestLayout("threads/reservation_rounded_to_64k", 0x21000, STACK_SIZE_PARAM_IS_A_RESERVATION,
                0x30000, 4096);
     Check(Failures == 0, "app_threads", "some checks failed");
+    /* Still waiting when the process exits: the end of the process ends it
+     * too, and its memory and kernel stack go with the process's, once (the
+     * runner checks pages, system PTEs and pool afterwards). */
+    Go = 0;
+    CreateThread(NULL, 0, WaitForGo, NULL, 0, NULL);
+    Sleep(5);
     return 0;
 }

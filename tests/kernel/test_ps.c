@@ -166,16 +166,49 @@ static void KtSetter(void *Context)
 KTEST(ps, clock_preempts_a_spinning_thread)
 {
     KtFlag = 0;
+    /* At DISPATCH_LEVEL the clock cannot run them (and the reaper free them)
+     * before they are referenced. */
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
     PETHREAD a = PsCreateThread(NULL, KtSpinner, NULL);
     PETHREAD b = PsCreateThread(NULL, KtSetter, NULL);
+    if (a)
+        ObReferenceObject(&a->Header);
+    if (b)
+        ObReferenceObject(&b->Header);
+    KfLowerIrql(old);
     KT_ASSERT(a && b);
-    ObReferenceObject(&a->Header);
-    ObReferenceObject(&b->Header);
     KT_EQ(KeWaitForObject(&a->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     KT_EQ(KeWaitForObject(&b->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     KT_ASSERT(KtSpins > 0);
     ObDereferenceObject(&a->Header);
     ObDereferenceObject(&b->Header);
+}
+
+/* A thread whose quantum ends while nothing else is ready goes on with a
+ * new one (NT does the same); it must still lose the processor at the end
+ * of that one when a waiter's timeout makes it ready. A quantum left at
+ * zero would let it run until it yields: the waiter would hang. */
+KTEST(ps, thread_alone_past_its_quantum_is_still_preempted)
+{
+    KtFlag = 0;
+    KtSpins = 0;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);
+    PETHREAD a = PsCreateThread(NULL, KtSpinner, NULL);
+    if (a)
+        ObReferenceObject(&a->Header);
+    KfLowerIrql(old);
+    KT_ASSERT(a != NULL);
+    DISPATCHER_HEADER never = { 0 };
+    InitializeListHead(&never.WaitListHead);
+    ULONG start = KeTickCount;
+    KeWaitForObject(&never, 4 * KI_QUANTUM_TICKS);     /* the spinner runs alone */
+    ULONG late = KeTickCount - start - 4 * KI_QUANTUM_TICKS;
+    KtFlag = 1;
+    NTSTATUS ended = KeWaitForObject(&a->Header, 5 * KE_CLOCK_HZ);
+    ObDereferenceObject(&a->Header);
+    KT_ASSERT(KtSpins > 0);
+    KT_ASSERT(late <= KI_QUANTUM_TICKS);
+    KT_EQ(ended, STATUS_SUCCESS);
 }
 
 KTEST(ps, wait_with_timeout_times_out)
@@ -262,9 +295,12 @@ static void KtOverflowThread(void *Context)
 KTEST(ps, kernel_thread_stack_overflow_is_double_fault_trap_8)
 {
     KtOverflowResult = 0;
+    KIRQL old = KfRaiseIrql(DISPATCH_LEVEL);    /* referenced before it can run and end */
     PETHREAD t = PsCreateThread(NULL, KtOverflowThread, NULL);
+    if (t)
+        ObReferenceObject(&t->Header);
+    KfLowerIrql(old);
     KT_ASSERT(t != NULL);
-    ObReferenceObject(&t->Header);
     KT_EQ(KeWaitForObject(&t->Header, 5 * KE_CLOCK_HZ), STATUS_SUCCESS);
     ObDereferenceObject(&t->Header);
     KT_EQ(KtOverflowResult, 2);

@@ -51,6 +51,8 @@ NTSTATUS NTAPI NtCreateThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
                               PVOID ObjectAttributes, HANDLE ProcessHandle, PCLIENT_ID ClientId,
                               PCONTEXT ThreadContext, PINITIAL_TEB InitialTeb,
                               BOOLEAN CreateSuspended);
+NTSTATUS NTAPI NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
+NTSTATUS NTAPI NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount);
 
 /* ---- the TEB ----------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
- * thread.c - CreateThread, ExitThread, TerminateThread, GetExitCodeThread
- * (Windows: kernel32's thread.c and support.c's BaseCreateStack).
+ * thread.c - CreateThread, ExitThread, TerminateThread, GetExitCodeThread,
+ * SuspendThread, ResumeThread (Windows: kernel32's thread.c and support.c's
+ * BaseCreateStack).
  *
  * kernel32 makes the new thread's stack in user mode and hands the kernel a
  * CONTEXT and an INITIAL_TEB; the kernel makes the TEB (kernel/psthread.c).
@@ -109,10 +110,6 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
                            LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
                            DWORD dwCreationFlags, LPDWORD lpThreadId)
 {
-    if (dwCreationFlags & CREATE_SUSPENDED) {
-        SetLastError(ERROR_NOT_SUPPORTED);      /* not yet: no suspend count */
-        return NULL;
-    }
     INITIAL_TEB InitialTeb;
     NTSTATUS Status;
     if (dwCreationFlags & STACK_SIZE_PARAM_IS_A_RESERVATION)
@@ -135,7 +132,8 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwSt
     HANDLE Thread = NULL;
     CLIENT_ID ClientId;
     Status = NtCreateThread(&Thread, 0x1FFFFF /* THREAD_ALL_ACCESS */, NULL, NtCurrentProcess(),
-                            &ClientId, &Context, &InitialTeb, FALSE);
+                            &ClientId, &Context, &InitialTeb,
+                            (dwCreationFlags & CREATE_SUSPENDED) != 0);
     if (!NT_SUCCESS(Status)) {
         PVOID Stack = InitialTeb.AllocatedStackBase;
         SIZE_T Size = 0;
@@ -224,4 +222,32 @@ BOOL WINAPI SetThreadStackGuarantee(PULONG StackSizeInBytes)
         teb->GuaranteedStackBytes = wanted;
     *StackSizeInBytes = previous;
     return TRUE;
+}
+
+/* The previous suspend count, or (DWORD)-1 with the last error set: a thread
+ * that has ended is ERROR_ACCESS_DENIED, the 128th suspension
+ * ERROR_SIGNAL_REFUSED. A thread that suspends itself returns only once
+ * another has resumed it. */
+DWORD WINAPI SuspendThread(HANDLE hThread)
+{
+    ULONG PreviousSuspendCount;
+    NTSTATUS Status = NtSuspendThread(hThread, &PreviousSuspendCount);
+    if (!NT_SUCCESS(Status)) {
+        BaseSetLastNTError(Status);
+        return (DWORD)-1;
+    }
+    return PreviousSuspendCount;
+}
+
+/* The previous suspend count (0: the thread was not suspended), or
+ * (DWORD)-1 with the last error set. */
+DWORD WINAPI ResumeThread(HANDLE hThread)
+{
+    ULONG PreviousSuspendCount;
+    NTSTATUS Status = NtResumeThread(hThread, &PreviousSuspendCount);
+    if (!NT_SUCCESS(Status)) {
+        BaseSetLastNTError(Status);
+        return (DWORD)-1;
+    }
+    return PreviousSuspendCount;
 }
