@@ -54,6 +54,7 @@ void RtlpLfhInitialize(PHEAP Heap)
         ASSERT(i < 1 || RtlpLfhBucketIndex(Heap->Buckets[i].BlockUnits) == i);
     }
     Heap->LfhSubsegmentCount = 0;
+    Heap->LfhLastUsed = NULL;
 }
 
 /* A new subsegment for Bucket from the back end, its slots all free; NULL if none. */
@@ -118,6 +119,8 @@ static void RtlpLfhReleaseSubsegment(PHEAP Heap, PHEAP_SUBSEGMENT Sub)
     PHEAP_ENTRY Container = (PHEAP_ENTRY)Sub - 1;
     ASSERT(Sub->FreeCount == Sub->BlockCount);
     RemoveEntryList(&Sub->Link);
+    if (Heap->LfhLastUsed == Sub)
+        Heap->LfhLastUsed = NULL;   /* its memory goes back to the back end */
     Heap->Buckets[Sub->BucketIndex].SubsegmentCount--;
     Heap->LfhSubsegmentCount--;
     Sub->Signature = 0;

@@ -89,6 +89,7 @@ FORCEINLINE PVOID RtlpLfhTryAllocate(PHEAP Heap, SIZE_T Size)
     /* Bucket rounding is under 1/17 of 4 KB, so the unused count fits its byte. */
     RtlpHeapResealFlags(Slot, HEAP_ENTRY_LFH_SLOT | HEAP_ENTRY_BUSY,
                         (UCHAR)(((SIZE_T)Slot->Size << HEAP_GRANULARITY_SHIFT) - Size));
+    Heap->LfhLastUsed = Sub;
     return Slot + 1;
 }
 
@@ -131,16 +132,32 @@ FORCEINLINE void RtlpLfhFreeSlot(PHEAP Heap, PHEAP_ENTRY Slot)
 FORCEINLINE BOOLEAN RtlpLfhTryFree(PHEAP Heap, PVOID BaseAddress)
 {
     PHEAP_ENTRY Slot = (PHEAP_ENTRY)BaseAddress - 1;
+    PHEAP_SUBSEGMENT Last = Heap->LfhLastUsed;
     PHEAP_SEGMENT Segment;
     ULONG Index;
 
     if (((ULONG_PTR)BaseAddress & (HEAP_GRANULARITY - 1)) != 0)
         return FALSE;
+    /*
+     * Most frees are of a block from the subsegment used last. Inside its
+     * slots the memory is committed and the subsegment known to be this
+     * heap's, so the proof is shorter: the header must be a sealed busy
+     * slot that names this subsegment and has its size.
+     */
+    if (Last != NULL && (PUCHAR)Slot >= Last->FirstSlot && (PUCHAR)Slot < Last->EndSlots) {
+        if (Slot->Flags != (HEAP_ENTRY_LFH_SLOT | HEAP_ENTRY_BUSY) ||
+            RtlpLfhSubsegmentOf(Slot) != Last || Slot->Size != Last->BlockUnits ||
+            !RtlpHeapEntryIntact(Heap, Slot))
+            return FALSE;
+        RtlpLfhFreeSlot(Heap, Slot);
+        return TRUE;
+    }
     Segment = RtlpHeapFindSegment(Heap, Slot, &Index);
     if (Segment == NULL || Slot->Flags != (HEAP_ENTRY_LFH_SLOT | HEAP_ENTRY_BUSY) ||
         Slot->SegmentIndex != Index || !RtlpHeapEntryIntact(Heap, Slot) ||
         !RtlpLfhVouches(Heap, Segment, Slot))
         return FALSE;
+    Heap->LfhLastUsed = RtlpLfhSubsegmentOf(Slot);
     RtlpLfhFreeSlot(Heap, Slot);
     return TRUE;
 }

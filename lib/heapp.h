@@ -173,6 +173,7 @@ typedef struct _HEAP {
     HEAP_LOOKASIDE Lookaside[HEAP_LOOKASIDE_LISTS];
     HEAP_LFH_BUCKET Buckets[HEAP_LFH_BUCKETS];
     ULONG LfhSubsegmentCount;       /* subsegments the LFH holds, all buckets */
+    struct _HEAP_SUBSEGMENT *LfhLastUsed;   /* the subsegment last allocated from or freed to */
     ULONG PendingCorruption;        /* HEAP_CORRUPTION_* found under the lock, reported after */
     PVOID PendingCorruptionAddress;
     HEAP_SEGMENT Segment0;          /* the first segment's descriptor */

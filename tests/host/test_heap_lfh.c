@@ -258,3 +258,38 @@ HTEST(heap_lfh, damaged_free_slot_header_is_caught_when_handed_out_again)
     (void)Keep;
     RtlDestroyHeap(Heap);
 }
+
+HTEST(heap_lfh, free_of_a_block_whose_subsegment_went_back_is_reported)
+{
+    PVOID Heap = NewLfhHeap();
+    PHEAP h = Heap;
+    static PVOID Blocks[400];
+    for (int i = 0; i < 400; i++)
+        Blocks[i] = RtlAllocateHeap(Heap, 0, 32);
+    PHEAP_SUBSEGMENT First = RtlpLfhSubsegmentOf(HeaderOf(Blocks[0]));
+    int Count = First->BlockCount;      /* read now: the descriptor is gone once released */
+    HT_ASSERT(Count < 400 && RtlpLfhSubsegmentOf(HeaderOf(Blocks[Count])) != First);
+    /* Free the first subsegment's blocks: it goes back to the back end (another has room). */
+    for (int i = 0; i < Count; i++)
+        HT_ASSERT(RtlFreeHeap(Heap, 0, Blocks[i]));
+    HT_ASSERT(h->LfhLastUsed != First);     /* the hint does not outlive its subsegment */
+    HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    /* A stale pointer into it: its old header is sealed, but no subsegment vouches for it. */
+    HT_EXPECT_HEAP_CORRUPTION(HEAP_CORRUPTION_BAD_HEADER, RtlFreeHeap(Heap, 0, Blocks[0]));
+    RtlDestroyHeap(Heap);
+}
+
+HTEST(heap_lfh, frees_across_subsegments_use_the_full_check)
+{
+    /* Alternating frees between two subsegments: each misses the last-used hint once. */
+    PVOID Heap = NewLfhHeap();
+    static PVOID Blocks[400];
+    for (int i = 0; i < 400; i++)
+        Blocks[i] = RtlAllocateHeap(Heap, 0, 32);
+    for (int i = 0; i < 200; i++) {
+        HT_ASSERT(RtlFreeHeap(Heap, 0, Blocks[i]));
+        HT_ASSERT(RtlFreeHeap(Heap, 0, Blocks[399 - i]));
+    }
+    HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    RtlDestroyHeap(Heap);
+}
