@@ -177,9 +177,15 @@ void RtlpHeapCoalesceRange(PHEAP Heap, PHEAP_SEGMENT Segment, PUCHAR Start, PUCH
                 PreviousUnits = Previous->PreviousSize;
             }
         }
-        if (!(Next->Flags & HEAP_ENTRY_BUSY)) {
+        /*
+         * Every free block after it: two can be neighbours when together they
+         * are too big for one header, and the range is carved again from its
+         * start, so the piece it ends with may now fit with the next one.
+         */
+        while (!(Next->Flags & HEAP_ENTRY_BUSY)) {
             RtlpHeapRemoveFreeBlock(Heap, (PHEAP_FREE_ENTRY)Next);
             End = (PUCHAR)RtlpHeapNextEntry(Next);
+            Next = (PHEAP_ENTRY)End;
         }
     }
     Units = (SIZE_T)(End - Start) >> HEAP_GRANULARITY_SHIFT;

@@ -339,3 +339,31 @@ HTEST(heap, big_free_blocks_best_fit_through_the_class_hints)
     }
     RtlDestroyHeap(Heap);
 }
+
+HTEST(heap, coalescing_takes_in_every_free_neighbour_after)
+{
+    /*
+     * Two free blocks may be neighbours when together they exceed one
+     * header's 0xFFFF units. Freeing the block before them carves the
+     * whole run again from its start; its last piece must not be left
+     * beside the second of them unmerged (the validator's rule).
+     */
+    RTL_HEAP_PARAMETERS Parameters = { sizeof Parameters };
+    Parameters.DeCommitTotalFreeThreshold = 64 * 1024 * 1024;     /* nothing decommitted */
+    PVOID Heap = RtlCreateHeap(0, NULL, 4 * 1024 * 1024, 0, NULL, &Parameters);
+    SIZE_T MaxBytes = (SIZE_T)0xFFFF * 8 - sizeof(HEAP_ENTRY);   /* exactly 0xFFFF units */
+    PVOID a = RtlAllocateHeap(Heap, 0, 64);
+    PVOID b = RtlAllocateHeap(Heap, 0, MaxBytes);
+    PVOID c = RtlAllocateHeap(Heap, 0, 1000);
+    PVOID d = RtlAllocateHeap(Heap, 0, 16);
+    HT_ASSERT(a && b && c && d);
+    HT_EQ(((PHEAP_ENTRY)b - 1)->Size, 0xFFFF);
+    HT_ASSERT((PUCHAR)c == (PUCHAR)b + MaxBytes + sizeof(HEAP_ENTRY));
+    HT_ASSERT(RtlFreeHeap(Heap, 0, c));
+    HT_ASSERT(RtlFreeHeap(Heap, 0, b));     /* b and c: free neighbours, too big for one */
+    HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    HT_ASSERT(RtlFreeHeap(Heap, 0, a));     /* a + b + c carved again */
+    HT_ASSERT(RtlValidateHeap(Heap, 0, NULL));
+    RtlFreeHeap(Heap, 0, d);
+    RtlDestroyHeap(Heap);
+}
