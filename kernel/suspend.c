@@ -156,6 +156,30 @@ static NTSTATUS PspProbeForWriteUlong(PULONG Address)
 }
 
 /*
+ * What NtSuspendThread and NtResumeThread share: the count pointer probed
+ * first (so a bad one fails the call before the count changes), the
+ * handle's thread referenced, Routine applied, the previous count written.
+ */
+static NTSTATUS PspChangeSuspendCount(HANDLE ThreadHandle, PULONG PreviousSuspendCount,
+                                      NTSTATUS (*Routine)(PETHREAD, PULONG))
+{
+    NTSTATUS s = PreviousSuspendCount ? PspProbeForWriteUlong(PreviousSuspendCount)
+                                      : STATUS_SUCCESS;
+    if (!NT_SUCCESS(s))
+        return s;
+    DISPATCHER_HEADER *o;
+    s = ObReferenceObjectByHandle(ThreadHandle, KOBJECT_THREAD, &o);
+    if (!NT_SUCCESS(s))
+        return s;
+    ULONG previous;
+    s = Routine(CONTAINING_RECORD(o, ETHREAD, Header), &previous);
+    ObDereferenceObject(o);
+    if (NT_SUCCESS(s) && PreviousSuspendCount)
+        s = KeCopyToUser(PreviousSuspendCount, &previous, sizeof(previous), sizeof(ULONG));
+    return s;
+}
+
+/*
  * NtSuspendThread: adds one to the suspend count of ThreadHandle's thread
  * and returns the previous count in *PreviousSuspendCount (optional). The
  * thread stops before it next runs user code; the caller itself stops
@@ -167,20 +191,7 @@ static NTSTATUS PspProbeForWriteUlong(PULONG Address)
  */
 NTSTATUS NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
 {
-    NTSTATUS s = PreviousSuspendCount ? PspProbeForWriteUlong(PreviousSuspendCount)
-                                      : STATUS_SUCCESS;
-    if (!NT_SUCCESS(s))
-        return s;
-    DISPATCHER_HEADER *o;
-    s = ObReferenceObjectByHandle(ThreadHandle, KOBJECT_THREAD, &o);
-    if (!NT_SUCCESS(s))
-        return s;
-    ULONG previous;
-    s = PsSuspendThread(CONTAINING_RECORD(o, ETHREAD, Header), &previous);
-    ObDereferenceObject(o);
-    if (NT_SUCCESS(s) && PreviousSuspendCount)
-        s = KeCopyToUser(PreviousSuspendCount, &previous, sizeof(previous), sizeof(ULONG));
-    return s;
+    return PspChangeSuspendCount(ThreadHandle, PreviousSuspendCount, PsSuspendThread);
 }
 
 /*
@@ -191,18 +202,5 @@ NTSTATUS NtSuspendThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
  */
 NTSTATUS NtResumeThread(HANDLE ThreadHandle, PULONG PreviousSuspendCount)
 {
-    NTSTATUS s = PreviousSuspendCount ? PspProbeForWriteUlong(PreviousSuspendCount)
-                                      : STATUS_SUCCESS;
-    if (!NT_SUCCESS(s))
-        return s;
-    DISPATCHER_HEADER *o;
-    s = ObReferenceObjectByHandle(ThreadHandle, KOBJECT_THREAD, &o);
-    if (!NT_SUCCESS(s))
-        return s;
-    ULONG previous;
-    s = PsResumeThread(CONTAINING_RECORD(o, ETHREAD, Header), &previous);
-    ObDereferenceObject(o);
-    if (NT_SUCCESS(s) && PreviousSuspendCount)
-        s = KeCopyToUser(PreviousSuspendCount, &previous, sizeof(previous), sizeof(ULONG));
-    return s;
+    return PspChangeSuspendCount(ThreadHandle, PreviousSuspendCount, PsResumeThread);
 }
