@@ -169,17 +169,16 @@ static void KtCheckLeavesNothing(KT_IMAGE *Image, PCSTR Name, KT_SUSPEND_OBSERVA
              ExpPoolTagBytes('erhT', NonPagedPool) == threadBytes;
 }
 
-/* inc dword [KT_DATA]; jmp back: user code only, preempted by the clock. */
-KTEST(suspend, spinning_user_thread_stops_at_the_interrupt_exit)
+/*
+ * Runs the program in im, suspends it while it counts, and checks what the
+ * observation saw: it ran, stopped Waiting/Suspended with its count frozen,
+ * went on once resumed, and ended leaving nothing behind.
+ */
+static void KtExpectStopsAndResumes(KT_IMAGE *im, const char *Name)
 {
-    KT_IMAGE im;
-    KtBegin(&im);
-    ULONG loop = im.Length;
-    KtByte(&im, 0xFF); KtByte(&im, 0x05); KtLong(&im, KT_DATA);  /* inc dword [KT_DATA] */
-    KtByte(&im, 0xEB); KtByte(&im, (UCHAR)(loop - (im.Length + 1)));  /* jmp loop */
     KT_SUSPEND_OBSERVATION o = { 0 };
     BOOLEAN ended, clean;
-    KtCheckLeavesNothing(&im, "spinner", &o, &ended, &clean);
+    KtCheckLeavesNothing(im, Name, &o, &ended, &clean);
     KT_ASSERT(o.Running >= 3);
     KT_EQ(o.SuspendPrevious, 0);
     KT_EQ(o.State, Waiting);
@@ -189,6 +188,17 @@ KTEST(suspend, spinning_user_thread_stops_at_the_interrupt_exit)
     KT_ASSERT(o.Resumed > o.Later);
     KT_ASSERT(ended);
     KT_ASSERT(clean);
+}
+
+/* inc dword [KT_DATA]; jmp back: user code only, preempted by the clock. */
+KTEST(suspend, spinning_user_thread_stops_at_the_interrupt_exit)
+{
+    KT_IMAGE im;
+    KtBegin(&im);
+    ULONG loop = im.Length;
+    KtByte(&im, 0xFF); KtByte(&im, 0x05); KtLong(&im, KT_DATA);  /* inc dword [KT_DATA] */
+    KtByte(&im, 0xEB); KtByte(&im, (UCHAR)(loop - (im.Length + 1)));  /* jmp loop */
+    KtExpectStopsAndResumes(&im, "spinner");
 }
 
 /* NtDelayExecution(FALSE, -1 ms) in a loop, counting each return: suspended
@@ -208,16 +218,5 @@ KTEST(suspend, thread_waiting_in_a_service_stops_when_the_wait_ends)
     KtByte(&im, 0x83); KtByte(&im, 0xC4); KtByte(&im, 0x10);   /* add esp, 16 */
     KtByte(&im, 0xFF); KtByte(&im, 0x05); KtLong(&im, KT_DATA);  /* inc dword [KT_DATA] */
     KtByte(&im, 0xEB); KtByte(&im, (UCHAR)(loop - (im.Length + 1)));  /* jmp loop */
-    KT_SUSPEND_OBSERVATION o = { 0 };
-    BOOLEAN ended, clean;
-    KtCheckLeavesNothing(&im, "dozer", &o, &ended, &clean);
-    KT_ASSERT(o.Running >= 3);
-    KT_EQ(o.SuspendPrevious, 0);
-    KT_EQ(o.State, Waiting);
-    KT_EQ(o.Reason, Suspended);
-    KT_EQ(o.Later, o.Frozen);
-    KT_EQ(o.ResumePrevious, 1);
-    KT_ASSERT(o.Resumed > o.Later);
-    KT_ASSERT(ended);
-    KT_ASSERT(clean);
+    KtExpectStopsAndResumes(&im, "dozer");
 }
