@@ -661,6 +661,15 @@ static NTSTATUS MiCaptureRange(PVOID *BaseAddress, PSIZE_T RegionSize, PULONG_PT
     return s;
 }
 
+/* How Allocate, Free, Lock and Unlock begin: the range captured, then the process attached. */
+static NTSTATUS MiBeginRangeService(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+                                    PULONG_PTR Base, PSIZE_T Size, PEPROCESS *Process,
+                                    BOOLEAN *Attached)
+{
+    NTSTATUS s = MiCaptureRange(BaseAddress, RegionSize, Base, Size);
+    return NT_SUCCESS(s) ? MiAttachByHandle(ProcessHandle, Process, Attached) : s;
+}
+
 static NTSTATUS MiReturnRange(PVOID *BaseAddress, PSIZE_T RegionSize, ULONG_PTR Base,
                               SIZE_T Size, NTSTATUS Status)
 {
@@ -675,12 +684,10 @@ NTSTATUS NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, ULONG
 {
     ULONG_PTR base;
     SIZE_T size;
-    NTSTATUS s = MiCaptureRange(BaseAddress, RegionSize, &base, &size);
-    if (!NT_SUCCESS(s))
-        return s;
     PEPROCESS p;
     BOOLEAN attached;
-    s = MiAttachByHandle(ProcessHandle, &p, &attached);
+    NTSTATUS s = MiBeginRangeService(ProcessHandle, BaseAddress, RegionSize, &base, &size, &p,
+                                     &attached);
     if (!NT_SUCCESS(s))
         return s;
     s = MiAllocateVirtualMemory(p, &base, ZeroBits, &size, AllocationType, Protect);
@@ -693,12 +700,10 @@ NTSTATUS NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T R
 {
     ULONG_PTR base;
     SIZE_T size;
-    NTSTATUS s = MiCaptureRange(BaseAddress, RegionSize, &base, &size);
-    if (!NT_SUCCESS(s))
-        return s;
     PEPROCESS p;
     BOOLEAN attached;
-    s = MiAttachByHandle(ProcessHandle, &p, &attached);
+    NTSTATUS s = MiBeginRangeService(ProcessHandle, BaseAddress, RegionSize, &base, &size, &p,
+                                     &attached);
     if (!NT_SUCCESS(s))
         return s;
     s = MiFreeVirtualMemory(p, &base, &size, FreeType);
@@ -761,12 +766,10 @@ static NTSTATUS MiLockService(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T 
 {
     ULONG_PTR base;
     SIZE_T size;
-    NTSTATUS s = MiCaptureRange(BaseAddress, RegionSize, &base, &size);
-    if (!NT_SUCCESS(s))
-        return s;
     PEPROCESS p;
     BOOLEAN attached;
-    s = MiAttachByHandle(ProcessHandle, &p, &attached);
+    NTSTATUS s = MiBeginRangeService(ProcessHandle, BaseAddress, RegionSize, &base, &size, &p,
+                                     &attached);
     if (!NT_SUCCESS(s))
         return s;
     s = MiLockVirtualMemory(p, &base, &size, MapType, Lock);
